@@ -1,0 +1,53 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_EXTRAS := aws
+TEST_EXTRAS := aws,test,dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench install install-test system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$(RUN_EXTRAS)]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$(TEST_EXTRAS)]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+## run: create .venv, install, make sample data if missing, serve the dashboards
+run: install
+	$(BIN)/workbench run
+
+## system-deps: Debian packages the test suite drives (headless Chromium for browser tests)
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+## test: install what tests need (system packages included) and run every test
+test: install-test system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check workbench tests benchmarks scripts lambdas
+	$(BIN)/ruff format --check workbench tests benchmarks scripts lambdas
+	$(BIN)/mypy
+
+format: install-test
+	$(BIN)/ruff format workbench tests benchmarks scripts lambdas
+	$(BIN)/ruff check --fix workbench tests benchmarks scripts lambdas
+
+## bench: print performance figures (see benchmarks/README.md)
+bench: install-test
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""The ``workbench`` command line. One module per command group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from workbench.cli.common import cli
+
+
+def _register() -> None:
+    from workbench.cli import config_cmd, data_cmd, sql_cmd  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    cli.main(args=argv, prog_name="workbench", standalone_mode=True)
+
+
+__all__ = ["cli", "main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

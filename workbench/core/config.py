@@ -1,0 +1,314 @@
+"""Configuration: one YAML file, validated as a whole, with ``${VAR}`` substitution.
+
+Lookup order: an explicit path (``--config``), ``$WORKBENCH_CONFIG``,
+``$WORKBENCH_HOME/config.yaml``, then the built-in defaults. Every key and its default
+is documented in ``config.example.yaml`` at the project root; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from workbench.core.errors import ConfigError
+from workbench.core.paths import workbench_home
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSettings(_Section):
+    scale: Literal["tiny", "small", "medium", "large"] = "small"
+    seed: int = 42
+    #: Last day of generated history; None means today.
+    end_date: dt.date | None = None
+
+
+class DuckDBSettings(_Section):
+    #: Database file; None means $WORKBENCH_HOME/data/warehouse.duckdb.
+    path: str | None = None
+    threads: int | None = Field(default=None, ge=1)
+    memory_limit: str | None = None
+
+
+class RedshiftSettings(_Section):
+    workgroup: str | None = None
+    database: str = "dev"
+    secret_arn: str | None = None
+    db_user: str | None = None
+    poll_initial_seconds: float = Field(default=0.25, gt=0)
+    poll_max_seconds: float = Field(default=2.0, gt=0)
+    iam_role_arn: str | None = None
+
+
+class AthenaSettings(_Section):
+    database: str = "workbench"
+    workgroup: str = "primary"
+    s3_output: str | None = None
+    s3_data: str | None = None
+
+
+class WarehouseSettings(_Section):
+    backend: Literal["duckdb", "redshift", "athena"] = "duckdb"
+    row_limit: int = Field(default=10_000, ge=1)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    duckdb: DuckDBSettings = DuckDBSettings()
+    redshift: RedshiftSettings = RedshiftSettings()
+    athena: AthenaSettings = AthenaSettings()
+
+
+class BedrockSettings(_Section):
+    model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    max_tokens: int = Field(default=2048, ge=1)
+    temperature: float = Field(default=0.0, ge=0, le=1)
+    max_tool_rounds: int = Field(default=4, ge=1)
+
+
+class PlannerSettings(_Section):
+    #: offline: deterministic rules only; bedrock: always the LLM; auto: offline first, LLM when not understood.
+    mode: Literal["offline", "bedrock", "auto"] = "offline"
+    bedrock: BedrockSettings = BedrockSettings()
+
+
+class LambdaSettings(_Section):
+    inventory_function: str = "workbench-inventory-optimizer"
+    logistics_function: str = "workbench-logistics-optimizer"
+    supplier_function: str = "workbench-supplier-analyzer"
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    memory_mb: int = Field(default=1024, ge=128)
+
+
+class InvokerSettings(_Section):
+    backend: Literal["local", "lambda"] = "local"
+    # Named lambda_ in Python because lambda is a keyword; the YAML key is "lambda".
+    lambda_: LambdaSettings = Field(default=LambdaSettings(), alias="lambda")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class AwsSettings(_Section):
+    region: str | None = None
+    profile: str | None = None
+    #: Endpoint override for every client (moto_server, LocalStack); None means real AWS.
+    endpoint_url: str | None = None
+    max_attempts: int = Field(default=5, ge=1)
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+
+
+class CacheSettings(_Section):
+    enabled: bool = True
+    max_entries: int = Field(default=512, ge=1)
+    max_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    #: Seconds an answer stays fresh, per answer kind (intent).
+    ttl_seconds: dict[str, float] = {"sql_query": 900.0, "optimization": 300.0, "hybrid": 300.0}
+
+
+class MemorySettings(_Section):
+    max_turns: int = Field(default=10, ge=1)
+
+
+class CostSettings(_Section):
+    #: Where AWS-equivalent costs are priced; prices in USD.
+    bedrock_input_per_1k_tokens: dict[str, float] = {"default": 0.003}
+    bedrock_output_per_1k_tokens: dict[str, float] = {"default": 0.015}
+    redshift_rpu_hour: float = 0.375
+    redshift_base_rpus: int = 8
+    redshift_min_seconds: float = 60.0
+    athena_per_tb: float = 5.0
+    athena_min_bytes: int = 10 * 1024 * 1024
+    lambda_gb_second: float = 0.0000166667
+    lambda_per_request: float = 0.0000002
+    sagemaker_instance_type: str = "ml.t3.medium"
+    sagemaker_instance_hour: float = 0.05
+    #: Which AWS setup a local run is priced against: the warehouse it would use.
+    reference_warehouse: Literal["redshift", "athena"] = "redshift"
+
+
+class AuthSettings(_Section):
+    bcrypt_rounds: int = Field(default=12, ge=4, le=31)
+    min_password_length: int = Field(default=12, ge=8)
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    session_absolute_hours: float = Field(default=12.0, gt=0)
+    lockout_attempts: int = Field(default=5, ge=1)
+    lockout_window_minutes: float = Field(default=15.0, gt=0)
+    #: Admin created on first serve; password from $WORKBENCH_ADMIN_PASSWORD or generated once.
+    admin_username: str = "admin"
+
+
+class ServeSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8866, ge=1, le=65535)
+    preheat_kernels: int = Field(default=1, ge=0)
+    cull_idle_seconds: int = Field(default=1800, ge=0)
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        if value not in {"127.0.0.1", "localhost", "::1"} and not value.startswith("127."):
+            raise ValueError("must be a loopback address (127.0.0.1, localhost or ::1); put a reverse proxy in front to expose it")
+        return value
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    backup_count: int = Field(default=5, ge=0)
+
+
+class ReportSettings(_Section):
+    output_dir: str | None = None
+    s3_destination: str | None = None
+
+
+class Settings(_Section):
+    """The whole configuration. Sections mirror ``config.example.yaml``."""
+
+    home: Path = Field(default_factory=workbench_home)
+    #: Fixed "today" for reproducible answers; None means the real date.
+    as_of: dt.date | None = None
+    data: DataSettings = DataSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
+    planner: PlannerSettings = PlannerSettings()
+    invoker: InvokerSettings = InvokerSettings()
+    aws: AwsSettings = AwsSettings()
+    cache: CacheSettings = CacheSettings()
+    memory: MemorySettings = MemorySettings()
+    cost: CostSettings = CostSettings()
+    auth: AuthSettings = AuthSettings()
+    serve: ServeSettings = ServeSettings()
+    logging: LoggingSettings = LoggingSettings()
+    reports: ReportSettings = ReportSettings()
+
+    # Derived locations -------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return Path(self.warehouse.duckdb.path).expanduser() if self.warehouse.duckdb.path else self.data_dir / "warehouse.duckdb"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def state_db_path(self) -> Path:
+        """SQLite file for users, sessions, the cost ledger and the audit log."""
+        return self.home / "state.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with top-level sections replaced (validated)."""
+        data = self.model_dump(by_alias=True)
+        data.update(changes)
+        return Settings.model_validate(data)
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
+
+
+def substitute_env(value: Any, env: Mapping[str, str] | None = None, *, path: str = "") -> Any:
+    """Replace ``${VAR}`` and ``${VAR:-default}`` in every string of a parsed YAML tree."""
+    env = os.environ if env is None else env
+    if isinstance(value, dict):
+        return {k: substitute_env(v, env, path=f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_env(v, env, path=f"{path}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def repl(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise ConfigError(
+            f"Configuration key '{path}' refers to ${{{name}}}, which is not set.",
+            issues=[f"{path}: environment variable {name} is not set (use ${{{name}:-default}} for a fallback)"],
+            key=path,
+        )
+
+    replaced = _VAR.sub(repl, value)
+    # A value that was only a variable takes YAML typing (so ports stay ints, flags bools).
+    if _VAR.fullmatch(value) and replaced != "":
+        try:
+            return yaml.safe_load(replaced)
+        except yaml.YAMLError:
+            return replaced
+    return replaced
+
+
+def _format_issue(err: Mapping[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (check the spelling against config.example.yaml)"
+    if err["type"] == "literal_error":
+        msg = f"{msg}; got {err.get('input')!r}"
+    return f"{key}: {msg}"
+
+
+def settings_from_mapping(raw: Mapping[str, Any] | None, *, home: str | os.PathLike[str] | None = None, source: str = "configuration") -> Settings:
+    """Validate a mapping into :class:`Settings`, reporting every problem at once."""
+    data = dict(substitute_env(dict(raw or {})))
+    if home is not None:
+        data["home"] = workbench_home(home)
+    elif "home" in data and data["home"] is not None:
+        data["home"] = Path(str(data["home"])).expanduser().resolve()
+    else:
+        data.pop("home", None)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        issues = [_format_issue(e) for e in exc.errors()]
+        first = issues[0].split(":", 1)[0]
+        raise ConfigError(f"Invalid {source}: {len(issues)} problem(s), first at '{first}'.", issues=issues, key=first) from None
+
+
+def find_config_file(path: str | os.PathLike[str] | None = None, home: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to use, by the documented lookup order, or None for built-in defaults."""
+    if path is not None:
+        p = Path(path).expanduser()
+        if not p.is_file():
+            raise ConfigError(f"Config file {p} does not exist.", key="--config")
+        return p
+    env = os.environ.get("WORKBENCH_CONFIG")
+    if env:
+        p = Path(env).expanduser()
+        if not p.is_file():
+            raise ConfigError(f"WORKBENCH_CONFIG points to {p}, which does not exist.", key="WORKBENCH_CONFIG")
+        return p
+    candidate = workbench_home(home) / "config.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(
+    config: str | os.PathLike[str] | Mapping[str, Any] | Settings | None = None,
+    *,
+    home: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Load settings from a path, a mapping, or the lookup order when None."""
+    if isinstance(config, Settings):
+        return config if home is None else config.replace(home=workbench_home(home))
+    if isinstance(config, Mapping):
+        return settings_from_mapping(config, home=home)
+    path = find_config_file(config, home)
+    if path is None:
+        return settings_from_mapping({}, home=home)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Config file {path} is not valid YAML.", detail=str(exc), key=str(path)) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Config file {path} must hold a mapping of keys at the top level.", key=str(path))
+    return settings_from_mapping(raw, home=home, source=f"config file {path}")

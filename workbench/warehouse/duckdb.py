@@ -1,0 +1,163 @@
+"""The embedded default warehouse: a DuckDB file under ``$WORKBENCH_HOME/data``.
+
+Queries use a read-only connection with external access disabled and the configuration
+locked, so even a statement that slipped past the guard could not write, read files or
+load extensions. A timer interrupts statements that run past the timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+from sqlglot import exp
+
+from workbench.core.errors import DataNotFoundError, QueryError, QueryTimeoutError
+from workbench.core.logs import log_event
+from workbench.data.schema import TABLES_BY_NAME
+from workbench.warehouse.base import ColumnInfo, QueryResult, TableInfo, register_warehouse
+
+if TYPE_CHECKING:
+    from workbench.core.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class DuckDBWarehouse:
+    """Read-only DuckDB warehouse over one database file."""
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        row_limit: int = 10_000,
+        timeout: float = 30.0,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.row_limit = row_limit
+        self.timeout = timeout
+        self._threads = threads
+        self._memory_limit = memory_limit
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DuckDBWarehouse:
+        wh = settings.warehouse
+        return cls(
+            settings.duckdb_path,
+            row_limit=wh.row_limit,
+            timeout=wh.timeout_seconds,
+            threads=wh.duckdb.threads,
+            memory_limit=wh.duckdb.memory_limit,
+        )
+
+    # -- connection ----------------------------------------------------------------------
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            if not self.path.is_file():
+                raise DataNotFoundError(
+                    "No data has been loaded yet.",
+                    hint="Run 'workbench data generate' (or 'make run', which does it for you).",
+                    path=str(self.path),
+                )
+            config: dict[str, str | bool | int] = {"access_mode": "READ_ONLY", "enable_external_access": False}
+            if self._threads:
+                config["threads"] = self._threads
+            if self._memory_limit:
+                config["memory_limit"] = self._memory_limit
+            con = duckdb.connect(str(self.path), read_only=True, config=config)
+            con.execute("SET lock_configuration = true")
+            self._con = con
+        return self._con
+
+    # -- port ----------------------------------------------------------------------------
+    def execute(self, sql: str | exp.Expression, *, timeout: float | None = None, row_limit: int | None = None) -> QueryResult:
+        text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
+        limit = self.row_limit if row_limit is None else row_limit
+        timeout = self.timeout if timeout is None else timeout
+        con = self._connection()
+        cursor = con.cursor()
+        timed_out = threading.Event()
+
+        def interrupt() -> None:
+            timed_out.set()
+            cursor.interrupt()
+
+        timer = threading.Timer(timeout, interrupt)
+        start = time.perf_counter()
+        timer.start()
+        try:
+            rel = cursor.execute(text)
+            frame = rel.df()
+        except duckdb.InterruptException:
+            raise QueryTimeoutError(
+                f"The query took longer than {timeout:g} seconds and was stopped.",
+                hint="Narrow the question (a shorter period or one warehouse) and try again.",
+                timeout=timeout,
+            ) from None
+        except duckdb.Error as exc:
+            if timed_out.is_set():
+                raise QueryTimeoutError(f"The query took longer than {timeout:g} seconds and was stopped.", timeout=timeout) from None
+            log_event(log, "query_failed", backend=self.name, sql=text, error=str(exc), level=logging.WARNING)
+            raise QueryError("The warehouse could not run this query.", detail=str(exc), backend=self.name) from None
+        finally:
+            timer.cancel()
+            cursor.close()
+        duration_ms = (time.perf_counter() - start) * 1000
+        truncated = len(frame) > limit
+        if truncated:
+            frame = frame.iloc[:limit]
+        log_event(log, "query", backend=self.name, sql=text, duration_ms=round(duration_ms, 3), rows=len(frame), truncated=truncated)
+        return QueryResult(frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated)
+
+    def query(self, sql: str | exp.Expression) -> pd.DataFrame:
+        return self.execute(sql).frame
+
+    def tables(self) -> list[TableInfo]:
+        con = self._connection()
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+        ).fetchall()
+        grouped: dict[str, list[ColumnInfo]] = {}
+        for table, column, dtype in rows:
+            spec = TABLES_BY_NAME.get(table)
+            desc = ""
+            if spec is not None:
+                desc = next((c.description for c in spec.columns if c.name == column), "")
+            grouped.setdefault(table, []).append(ColumnInfo(column, dtype, desc))
+        return [
+            TableInfo(name, tuple(cols), TABLES_BY_NAME[name].description if name in TABLES_BY_NAME else "")
+            for name, cols in grouped.items()
+        ]
+
+    def data_version(self) -> str:
+        """A fingerprint of the loaded data: the load id the generator wrote, else file identity."""
+        if not self.path.is_file():
+            return "none"
+        stat = self.path.stat()
+        return hashlib.sha1(f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+@register_warehouse("duckdb")
+def _duckdb_factory(settings: Settings) -> DuckDBWarehouse:
+    return DuckDBWarehouse.from_settings(settings)
