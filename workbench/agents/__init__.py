@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from workbench.agents.answer import Answer, ChartSpec, Intent
+from workbench.agents.base import Agent, AgentRequest
 
-__all__ = ["Answer", "ChartSpec", "Intent"]
+__all__ = ["Agent", "AgentRequest", "Answer", "ChartSpec", "Intent"]

@@ -202,9 +202,19 @@ class Settings(_Section):
         return self.home / "logs"
 
     @property
-    def state_db_path(self) -> Path:
-        """SQLite file for users, sessions, the cost ledger and the audit log."""
-        return self.home / "state.sqlite3"
+    def auth_db_path(self) -> Path:
+        """SQLite file for users, sessions and the audit log."""
+        return self.home / "auth.sqlite3"
+
+    @property
+    def ledger_db_path(self) -> Path:
+        """SQLite file for the cost ledger."""
+        return self.home / "ledger.sqlite3"
+
+    @property
+    def effective_as_of(self) -> dt.date:
+        """The configured as-of date, or today."""
+        return self.as_of or dt.date.today()
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with top-level sections replaced (validated)."""
