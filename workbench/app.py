@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable, Mapping
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench.core.config import Settings, load_settings
-from workbench.core.logs import configure_logging
+from workbench.core.errors import PermissionDeniedError, QueryRefusedError
+from workbench.core.logs import configure_logging, log_event
 from workbench.data.schema import DATA_TABLES
 from workbench.warehouse.base import Warehouse, create_warehouse
 from workbench.warehouse.guard import SqlGuard
@@ -26,7 +29,11 @@ class Workbench:
     documented lookup order.
     """
 
-    def __init__(self, home: str | os.PathLike[str] | None = None, config: str | os.PathLike[str] | dict[str, Any] | Settings | None = None) -> None:
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        config: str | os.PathLike[str] | Mapping[str, Any] | Settings | None = None,
+    ) -> None:
         self.settings: Settings = load_settings(config, home=home)
         configure_logging(
             self.settings.log_dir,
@@ -36,18 +43,51 @@ class Workbench:
         )
 
     @property
-    def home(self) -> os.PathLike[str]:
+    def home(self) -> Path:
+        """Where this workbench keeps its local state (data, logs, caches)."""
         return self.settings.home
 
     @cached_property
     def warehouse(self) -> Warehouse:
         return create_warehouse(self.settings)
 
-    def sql(self, sql: str, *, allowed_tables: frozenset[str] = DATA_TABLES, persona: str | None = None) -> pd.DataFrame:
-        """Run analyst SQL after the safety check (one read-only SELECT over the data tables)."""
+    def sql(
+        self,
+        sql: str,
+        *,
+        allowed_tables: Iterable[str] = DATA_TABLES,
+        persona: str | None = None,
+    ) -> pd.DataFrame:
+        """Run analyst SQL after the safety check (one read-only SELECT over the data tables).
+
+        A refused query raises :class:`~workbench.core.errors.QueryRefusedError` (or
+        :class:`~workbench.core.errors.PermissionDeniedError`) before anything runs. At most
+        ``warehouse.row_limit`` rows come back; ``frame.attrs["truncated"]`` says whether
+        the result was cut.
+        """
         limit = self.settings.warehouse.row_limit
-        checked = SqlGuard(allowed_tables, dialect=self.warehouse.dialect, row_limit=limit + 1, persona=persona).check(sql)
-        return self.warehouse.execute(checked.ast, row_limit=limit).frame
+        guard = SqlGuard(
+            allowed_tables, dialect=self.warehouse.dialect, row_limit=limit + 1, persona=persona
+        )
+        try:
+            checked = guard.check(sql)
+        except (QueryRefusedError, PermissionDeniedError) as exc:
+            log_event(
+                log,
+                "query_refused",
+                level=logging.WARNING,
+                backend=self.warehouse.name,
+                sql=sql,
+                persona=persona,
+                reason=exc.fields.get("reason"),
+                error=exc.message,
+            )
+            raise
+        result = self.warehouse.execute(checked.ast, row_limit=limit)
+        frame = result.frame
+        frame.attrs["truncated"] = result.truncated
+        frame.attrs["row_limit"] = limit
+        return frame
 
     def close(self) -> None:
         if "warehouse" in self.__dict__:

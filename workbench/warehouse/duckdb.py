@@ -7,6 +7,7 @@ load extensions. A timer interrupts statements that run past the timeout.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -18,7 +19,7 @@ import duckdb
 import pandas as pd
 from sqlglot import exp
 
-from workbench.core.errors import DataNotFoundError, QueryError, QueryTimeoutError
+from workbench.core.errors import DataError, DataNotFoundError, QueryError, QueryTimeoutError
 from workbench.core.logs import log_event
 from workbench.data.schema import TABLES_BY_NAME
 from workbench.warehouse.base import ColumnInfo, QueryResult, TableInfo, register_warehouse
@@ -66,53 +67,116 @@ class DuckDBWarehouse:
 
     # -- connection ----------------------------------------------------------------------
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            if not self.path.is_file():
-                raise DataNotFoundError(
-                    "No data has been loaded yet.",
-                    hint="Run 'workbench data generate' (or 'make run', which does it for you).",
-                    path=str(self.path),
-                )
-            config: dict[str, str | bool | int] = {"access_mode": "READ_ONLY", "enable_external_access": False}
-            if self._threads:
-                config["threads"] = self._threads
-            if self._memory_limit:
-                config["memory_limit"] = self._memory_limit
+        with self._lock:
+            if self._con is None:
+                self._con = self._connect()
+            return self._con
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        if not self.path.is_file():
+            raise DataNotFoundError(
+                "No data has been loaded yet.",
+                hint="Run 'workbench data generate' (or 'make run', which does it for you).",
+                path=str(self.path),
+            )
+        # Defence in depth: even SQL that slipped past the guard cannot write, read files or
+        # URLs, load extensions, scan Python variables or change these settings.
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "access_mode": "READ_ONLY",
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "allow_community_extensions": False,
+            "python_enable_replacements": False,
+        }
+        if self._threads:
+            config["threads"] = self._threads
+        if self._memory_limit:
+            config["memory_limit"] = self._memory_limit
+        try:
             con = duckdb.connect(str(self.path), read_only=True, config=config)
-            con.execute("SET lock_configuration = true")
-            self._con = con
-        return self._con
+        except duckdb.IOException as exc:
+            raise DataError(
+                "The data file is busy or unreadable (another process may be writing it).",
+                hint="Wait for 'workbench data generate' to finish, then try again.",
+                detail=str(exc),
+                path=str(self.path),
+            ) from None
+        except duckdb.Error as exc:
+            raise DataError(
+                "The data file could not be opened.",
+                hint="Regenerate it with 'workbench data generate --force'.",
+                detail=str(exc),
+                path=str(self.path),
+            ) from None
+        con.execute("SET lock_configuration = true")
+        return con
 
     # -- port ----------------------------------------------------------------------------
-    def execute(self, sql: str | exp.Expression, *, timeout: float | None = None, row_limit: int | None = None) -> QueryResult:
+    def execute(
+        self,
+        sql: str | exp.Expression,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        """Run trusted or guard-checked SQL; at most ``row_limit`` rows come back.
+
+        The engine stops after ``row_limit + 1`` rows (the extra one only tells us the
+        result was cut), so a huge result never reaches memory.
+        """
         text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
         limit = self.row_limit if row_limit is None else row_limit
         timeout = self.timeout if timeout is None else timeout
-        con = self._connection()
-        cursor = con.cursor()
+        cursor = self._connection().cursor()
         timed_out = threading.Event()
 
         def interrupt() -> None:
             timed_out.set()
-            cursor.interrupt()
+            # The query may have finished and the cursor closed meanwhile.
+            with contextlib.suppress(duckdb.Error):
+                cursor.interrupt()
 
         timer = threading.Timer(timeout, interrupt)
+        timer.daemon = True
         start = time.perf_counter()
         timer.start()
         try:
-            rel = cursor.execute(text)
-            frame = rel.df()
-        except duckdb.InterruptException:
-            raise QueryTimeoutError(
-                f"The query took longer than {timeout:g} seconds and was stopped.",
-                hint="Narrow the question (a shorter period or one warehouse) and try again.",
-                timeout=timeout,
-            ) from None
+            relation = cursor.sql(text)
+            frame = relation.limit(limit + 1).df() if relation is not None else pd.DataFrame()
         except duckdb.Error as exc:
-            if timed_out.is_set():
-                raise QueryTimeoutError(f"The query took longer than {timeout:g} seconds and was stopped.", timeout=timeout) from None
-            log_event(log, "query_failed", backend=self.name, sql=text, error=str(exc), level=logging.WARNING)
-            raise QueryError("The warehouse could not run this query.", detail=str(exc), backend=self.name) from None
+            if timed_out.is_set() or isinstance(exc, duckdb.InterruptException):
+                log_event(
+                    log,
+                    "query_timeout",
+                    backend=self.name,
+                    sql=text,
+                    timeout_s=timeout,
+                    level=logging.WARNING,
+                )
+                raise QueryTimeoutError(
+                    f"The query took longer than {timeout:g} seconds and was stopped.",
+                    hint="Narrow the question (a shorter period or one warehouse) and try again.",
+                    timeout=timeout,
+                    backend=self.name,
+                ) from None
+            first_line = (
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            )
+            log_event(
+                log,
+                "query_failed",
+                backend=self.name,
+                sql=text,
+                error=str(exc),
+                level=logging.WARNING,
+            )
+            raise QueryError(
+                "The warehouse could not run this query.",
+                hint=first_line,
+                detail=str(exc),
+                backend=self.name,
+            ) from None
         finally:
             timer.cancel()
             cursor.close()
@@ -120,36 +184,61 @@ class DuckDBWarehouse:
         truncated = len(frame) > limit
         if truncated:
             frame = frame.iloc[:limit]
-        log_event(log, "query", backend=self.name, sql=text, duration_ms=round(duration_ms, 3), rows=len(frame), truncated=truncated)
-        return QueryResult(frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated)
+        log_event(
+            log,
+            "query",
+            backend=self.name,
+            sql=text,
+            duration_ms=round(duration_ms, 3),
+            rows=len(frame),
+            truncated=truncated,
+        )
+        return QueryResult(
+            frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated
+        )
 
     def query(self, sql: str | exp.Expression) -> pd.DataFrame:
         return self.execute(sql).frame
 
     def tables(self) -> list[TableInfo]:
-        con = self._connection()
-        rows = con.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
-        ).fetchall()
-        grouped: dict[str, list[ColumnInfo]] = {}
-        for table, column, dtype in rows:
-            spec = TABLES_BY_NAME.get(table)
-            desc = ""
-            if spec is not None:
-                desc = next((c.description for c in spec.columns if c.name == column), "")
-            grouped.setdefault(table, []).append(ColumnInfo(column, dtype, desc))
-        return [
-            TableInfo(name, tuple(cols), TABLES_BY_NAME[name].description if name in TABLES_BY_NAME else "")
-            for name, cols in grouped.items()
-        ]
+        """Tables in the database with their columns, row counts and the data-model descriptions."""
+        cursor = self._connection().cursor()
+        try:
+            rows = cursor.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+            ).fetchall()
+            grouped: dict[str, list[ColumnInfo]] = {}
+            for table, column, dtype in rows:
+                spec = TABLES_BY_NAME.get(table)
+                desc = ""
+                if spec is not None:
+                    desc = next((c.description for c in spec.columns if c.name == column), "")
+                grouped.setdefault(table, []).append(ColumnInfo(column, dtype, desc))
+            infos = []
+            for name, cols in grouped.items():
+                count_sql = exp.select(exp.Count(this=exp.Star())).from_(exp.to_table(name))
+                count = cursor.execute(count_sql.sql(dialect=self.dialect)).fetchone()
+                infos.append(
+                    TableInfo(
+                        name,
+                        tuple(cols),
+                        TABLES_BY_NAME[name].description if name in TABLES_BY_NAME else "",
+                        row_count=int(count[0]) if count else None,
+                    )
+                )
+            return infos
+        finally:
+            cursor.close()
 
     def data_version(self) -> str:
         """A fingerprint of the loaded data: the load id the generator wrote, else file identity."""
         if not self.path.is_file():
             return "none"
         stat = self.path.stat()
-        return hashlib.sha1(f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+        return hashlib.sha1(f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[
+            :16
+        ]
 
     def close(self) -> None:
         with self._lock:

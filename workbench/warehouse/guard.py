@@ -2,13 +2,15 @@
 
 The guard parses with sqlglot and accepts exactly one read-only query (SELECT, CTEs,
 set operations) over an allow-list of tables, with no table functions or statements that
-reach files, the network, extensions or settings. It returns the checked AST with a row
-limit applied, so what runs is what was checked. DuckDB adds defence in depth (read-only
-connection, external access disabled).
+reach files, the network, extensions or settings. It returns the checked AST, stripped of
+comments and with a row limit applied, so what runs is exactly what was checked. DuckDB
+adds defence in depth (read-only connection, external access disabled, settings locked).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,32 +19,117 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from workbench.core.errors import PermissionDeniedError, QueryRefusedError
-from workbench.data.schema import DATA_TABLES, personas_for_tables
+from workbench.data.schema import DATA_TABLES, Persona, personas_for_tables
+
+#: Longer statements are refused before parsing (nobody types 100 kB of SQL by hand).
+MAX_SQL_CHARS = 100_000
+#: Deeper syntax trees are refused; real analytics queries stay far below this.
+MAX_DEPTH = 256
 
 # Node types that write, change settings or reach outside the database.
-_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
-    getattr(exp, name)
-    for name in (
-        "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "AlterTable", "TruncateTable",
-        "Command", "Copy", "Set", "Pragma", "Use", "Attach", "Detach", "Install", "Load", "Transaction",
-        "Commit", "Rollback", "Grant", "Revoke", "Into", "LoadData", "Export", "Analyze", "Cache", "Uncache",
-        "Refresh", "Describe", "Show", "Summarize", "Kill", "Lock", "Semicolon",
-    )
-    if hasattr(exp, name)
+_FORBIDDEN_NODE_NAMES = (
+    "Insert",
+    "Update",
+    "Delete",
+    "Merge",
+    "Create",
+    "Drop",
+    "Alter",
+    "AlterTable",
+    "TruncateTable",
+    "Command",
+    "Copy",
+    "Set",
+    "Pragma",
+    "Use",
+    "Attach",
+    "Detach",
+    "Install",
+    "Load",
+    "Transaction",
+    "Commit",
+    "Rollback",
+    "Grant",
+    "Revoke",
+    "Into",
+    "LoadData",
+    "Export",
+    "Analyze",
+    "Cache",
+    "Uncache",
+    "Refresh",
+    "Describe",
+    "Show",
+    "Summarize",
+    "Kill",
+    "Lock",
+    "Semicolon",
+)
+_FORBIDDEN_NODES: tuple[type[exp.Expr], ...] = tuple(
+    getattr(exp, name) for name in _FORBIDDEN_NODE_NAMES if hasattr(exp, name)
 )
 
-# Functions (by lower-case name) that read files or the network, or touch settings and extensions.
+# Functions (lower-case) that read files or the network, touch settings, sequences, extensions
+# or run SQL held in a string. Prefixes cover whole families (read_csv, read_json_auto, ...).
 _FORBIDDEN_FUNCTIONS = frozenset(
     {
-        "read_csv", "read_csv_auto", "read_parquet", "read_json", "read_json_auto", "read_json_objects",
-        "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "read_text", "read_blob", "read_xlsx",
-        "parquet_scan", "parquet_metadata", "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata",
-        "csv_scan", "sniff_csv", "json_scan", "glob", "iceberg_scan", "delta_scan", "sqlite_scan", "sqlite_attach",
-        "postgres_scan", "postgres_attach", "mysql_scan", "query_table", "query", "load_aws_credentials",
-        "httpfs", "http_get", "install_extension", "load_extension", "duckdb_extensions", "duckdb_settings",
-        "duckdb_secrets", "current_setting", "set_config", "pg_read_file", "pg_read_binary_file", "pg_ls_dir",
-        "lo_import", "lo_export", "dblink", "getenv", "system", "shell", "pg_sleep", "sleep",
+        "glob",
+        "sniff_csv",
+        "csv_scan",
+        "json_scan",
+        "query",
+        "query_table",
+        "current_setting",
+        "set_config",
+        "getenv",
+        "getvariable",
+        "system",
+        "shell",
+        "sleep",
+        "dblink",
+        "lo_import",
+        "lo_export",
+        "http_get",
+        "http_post",
+        "httpfs",
+        "nextval",
+        "currval",
+        "setval",
+        "which_secret",
+        "checkpoint",
+        "force_checkpoint",
+        "enable_profiling",
+        "disable_profiling",
+        "install_extension",
+        "load_extension",
     }
+)
+_FORBIDDEN_PREFIXES = (
+    "read_",
+    "parquet_",
+    "pg_",
+    "duckdb_",
+    "pragma_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "iceberg_",
+    "delta_",
+    "ducklake_",
+    "arrow_",
+    "pandas_",
+    "python_",
+    "json_execute",
+    "json_deserialize",
+    "load_",
+    "install_",
+    "s3_",
+    "http_",
+)
+# Control characters (other than tab and newlines) and bidirectional overrides that make the
+# SQL a person reads differ from the SQL that runs ("Trojan Source").
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 
 
@@ -63,7 +150,10 @@ class SqlGuard:
     """Checks one SQL string against an allow-list of tables.
 
     ``allowed_tables`` is the persona's list (or every data table for an analyst);
-    ``persona`` only improves the refusal message.
+    ``persona`` only improves the refusal message. Reasons (``QueryRefusedError.reason``):
+    empty, too_long, invalid_character, syntax, too_complex, multiple_statements,
+    not_read_only, forbidden_function, file_access, unknown_table; a table outside the
+    allow-list raises :class:`PermissionDeniedError` naming the personas who may read it.
     """
 
     def __init__(
@@ -81,74 +171,146 @@ class SqlGuard:
 
     def check(self, sql: str | exp.Expression) -> CheckedQuery:
         """Return the checked, limited query, or raise :class:`QueryRefusedError` saying why."""
-        tree = self._parse(sql) if isinstance(sql, str) else sql
-        self._check_statement_kind(tree)
-        self._check_nodes(tree)
-        tables = self._check_tables(tree)
-        limited = self._apply_limit(tree)
-        return CheckedQuery(limited, tables, limited.sql(dialect=self.dialect))
+        try:
+            tree = self._parse(sql) if isinstance(sql, str) else sql.copy()
+            self._check_depth(tree)
+            self._check_statement_kind(tree)
+            self._check_nodes(tree)
+            tables = self._check_tables(tree)
+            for node in tree.walk():
+                node.comments = None  # comments never reach the engine
+            limited = self._apply_limit(tree)
+            return CheckedQuery(limited, tables, limited.sql(dialect=self.dialect))
+        except RecursionError:
+            raise _refuse(
+                "too_complex", "The query is nested too deeply to check. Simplify it."
+            ) from None
 
     # -- steps -------------------------------------------------------------------------
     def _parse(self, sql: str) -> exp.Expression:
         if not sql or not sql.strip():
             raise _refuse("empty", "The query is empty.")
-        if "\x00" in sql:
-            raise _refuse("invalid", "The query contains a NUL character.")
+        if len(sql) > MAX_SQL_CHARS:
+            raise _refuse(
+                "too_long", f"The query is longer than {MAX_SQL_CHARS:,} characters. Shorten it."
+            )
+        bad = _INVISIBLE.search(sql)
+        if bad:
+            raise _refuse(
+                "invalid_character",
+                f"The query contains an invisible or control character (U+{ord(bad.group()):04X}). "
+                "Retype it without that character.",
+            )
         try:
-            statements = [s for s in sqlglot.parse(sql, read=self.dialect) if s is not None]
+            parsed = sqlglot.parse(sql, read=self.dialect)
         except (ParseError, TokenError) as exc:
-            raise _refuse("syntax", "The query could not be read as SQL. Check its syntax.", detail=str(exc)) from None
+            raise _refuse(
+                "syntax", "The query could not be read as SQL. Check its syntax.", detail=str(exc)
+            ) from None
+        # A trailing "; -- comment" parses as an empty Semicolon statement: not a statement.
+        statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
         if len(statements) != 1:
-            raise _refuse("multiple_statements", f"Only one statement may run at a time; found {len(statements)}.")
-        return statements[0]
+            raise _refuse(
+                "multiple_statements",
+                f"Only one statement may run at a time; found {len(statements)}.",
+            )
+        statement = statements[0]
+        assert isinstance(statement, exp.Expression)
+        return statement
+
+    def _check_depth(self, tree: exp.Expression) -> None:
+        stack: list[tuple[exp.Expr, int]] = [(tree, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise _refuse(
+                    "too_complex", "The query is nested too deeply to check. Simplify it."
+                )
+            stack.extend((child, depth + 1) for child in node.iter_expressions())
 
     def _check_statement_kind(self, tree: exp.Expression) -> None:
         if not isinstance(tree, exp.Query):
-            kind = type(tree).__name__.upper()
-            raise _refuse("not_read_only", f"Only read-only SELECT queries are allowed; this statement is {kind}.", statement=kind)
+            kind = tree.key.upper()
+            raise _refuse(
+                "not_read_only",
+                f"Only read-only SELECT queries are allowed; this statement is {kind}.",
+                statement=kind,
+            )
 
     def _check_nodes(self, tree: exp.Expression) -> None:
         for node in tree.walk():
             if isinstance(node, _FORBIDDEN_NODES):
-                raise _refuse("not_read_only", f"Only read-only SELECT queries are allowed; found {type(node).__name__.upper()}.")
+                kind = "SELECT INTO" if isinstance(node, exp.Into) else node.key.upper()
+                raise _refuse(
+                    "not_read_only",
+                    f"Only read-only SELECT queries are allowed; found {kind}.",
+                    statement=kind,
+                )
             if isinstance(node, exp.Func):
-                name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-                if name in _FORBIDDEN_FUNCTIONS or name.startswith(("read_", "pg_", "duckdb_")):
-                    raise _refuse("forbidden_function", f"The function {name}() is not allowed: queries may only read the workbench tables.", function=name)
+                name = _function_name(node)
+                if name in _FORBIDDEN_FUNCTIONS or name.startswith(_FORBIDDEN_PREFIXES):
+                    raise _refuse(
+                        "forbidden_function",
+                        f"The function {name}() is not allowed: queries may only read the workbench tables.",
+                        function=name,
+                    )
             if isinstance(node, exp.Table):
-                if isinstance(node.this, exp.Func | exp.Anonymous) or node.args.get("db") or node.args.get("catalog"):
-                    if isinstance(node.this, exp.Func | exp.Anonymous):
-                        raise _refuse("forbidden_function", "Table functions are not allowed: queries may only read the workbench tables.")
-                    raise _refuse("unknown_table", f"Only the workbench tables may be read; '{node.sql()}' is outside them.", table=node.sql())
-                if isinstance(node.this, exp.Literal) or (isinstance(node.this, exp.Identifier) and node.this.quoted and ("/" in node.name or "." in node.name or ":" in node.name)):
-                    raise _refuse("forbidden_function", "Reading files is not allowed: queries may only read the workbench tables.")
-            if isinstance(node, exp.Lateral | exp.Unnest) and isinstance(node, exp.Lateral) and node.args.get("view"):
-                raise _refuse("not_read_only", "LATERAL VIEW is not allowed.")
+                self._check_table_node(node)
+
+    def _check_table_node(self, node: exp.Table) -> None:
+        if isinstance(node.this, exp.Func):
+            raise _refuse(
+                "forbidden_function",
+                f"Table functions such as {_function_name(node.this)}() are not allowed: "
+                "queries may only read the workbench tables.",
+                function=_function_name(node.this),
+            )
+        name = node.name
+        if isinstance(node.this, exp.Literal) or any(ch in name for ch in "/\\:.*?~"):
+            raise _refuse(
+                "file_access",
+                f"Reading files or URLs ('{name}') is not allowed: queries may only read the workbench tables.",
+                table=name,
+            )
+        if node.args.get("db") or node.args.get("catalog"):
+            raise _refuse(
+                "unknown_table",
+                f"Only the workbench tables may be read, by their plain names; '{node.sql()}' is outside them.",
+                table=node.sql(),
+            )
+        if not isinstance(node.this, exp.Identifier):
+            raise _refuse(
+                "unknown_table",
+                f"Only the workbench tables may be read; '{node.sql()}' is not one of them.",
+                table=node.sql(),
+            )
 
     def _check_tables(self, tree: exp.Expression) -> frozenset[str]:
-        cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-        tables: set[str] = set()
-        for table in tree.find_all(exp.Table):
-            name = table.name.lower()
-            if not name or name in cte_names:
-                continue
-            tables.add(name)
+        tables = {t.name.lower() for t in tree.find_all(exp.Table) if not _is_cte_reference(t)}
         unknown = sorted(t for t in tables if t not in DATA_TABLES)
         if unknown:
             hint = _did_you_mean(unknown[0], DATA_TABLES)
-            raise _refuse("unknown_table", f"There is no table named '{unknown[0]}'.{hint}", table=unknown[0])
+            raise _refuse(
+                "unknown_table",
+                f"There is no table named '{unknown[0]}'.{hint} "
+                f"The tables are: {', '.join(sorted(DATA_TABLES))}.",
+                table=unknown[0],
+            )
         denied = sorted(t for t in tables if t not in self.allowed_tables)
         if denied:
-            who = ", ".join(p.label for p in personas_for_tables(frozenset(tables))) or "no single persona"
-            who_denied = ", ".join(p.label for p in personas_for_tables(frozenset(denied)))
-            persona = f"The {self._persona_label()} persona" if self.persona else "This persona"
-            msg = f"{persona} cannot read {', '.join(denied)}. Ask as {who_denied or who}."
-            raise PermissionDeniedError(msg, tables=denied, persona=self.persona, allowed_personas=[p.value for p in personas_for_tables(frozenset(denied))])
+            able = personas_for_tables(frozenset(denied))
+            who = " or ".join(p.label for p in able) or "no single persona"
+            subject = f"The {self._persona_label()} persona" if self.persona else "This persona"
+            raise PermissionDeniedError(
+                f"{subject} cannot read {', '.join(denied)}. Ask as {who}.",
+                reason="table_not_allowed",
+                tables=denied,
+                persona=self.persona,
+                allowed_personas=[p.value for p in able],
+            )
         return frozenset(tables)
 
     def _persona_label(self) -> str:
-        from workbench.data.schema import Persona
-
         try:
             return Persona.parse(self.persona or "").label
         except Exception:
@@ -158,23 +320,79 @@ class SqlGuard:
         if self.row_limit is None or not isinstance(tree, exp.Query):
             return tree
         existing = tree.args.get("limit")
+        if existing is None and not tree.args.get("fetch"):
+            return tree.limit(self.row_limit, copy=False)
         if isinstance(existing, exp.Limit):
             value = existing.expression
-            if isinstance(value, exp.Literal) and value.is_int and int(value.this) <= self.row_limit:
+            if isinstance(value, exp.Literal) and value.is_int and not existing.args.get("percent"):
+                if int(value.this) > self.row_limit:
+                    existing.set("expression", exp.Literal.number(self.row_limit))
                 return tree
-        if isinstance(tree, exp.Select) and not existing:
-            return tree.limit(self.row_limit, copy=True)
-        # Wrap set operations and queries with larger or non-literal limits.
+        # Percent, FETCH or computed limits: wrap, so the outer limit always applies.
         return exp.select("*").from_(tree.subquery("guarded")).limit(self.row_limit)
 
 
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    import difflib
+def _function_name(node: exp.Expr) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    return node.key.lower()
 
+
+def _cte_names(ctes: Iterable[exp.Expr]) -> set[str]:
+    return {c.alias_or_name.lower() for c in ctes}
+
+
+def _is_cte_reference(table: exp.Table) -> bool:
+    """Whether ``table`` names a CTE visible where it stands (SQL scoping, not just any CTE).
+
+    A CTE is visible in its query's body and in the CTEs defined after it (and in itself
+    under WITH RECURSIVE), but not in an outer query nor, non-recursively, in its own body,
+    where the same name reads the real table.
+    """
+    if table.args.get("db") or table.args.get("catalog"):
+        return False
+    name = table.name.lower()
+    node: exp.Expr = table
+    while node.parent is not None:
+        parent = node.parent
+        if isinstance(parent, exp.With):
+            ctes = list(parent.expressions)
+            index = next(i for i, c in enumerate(ctes) if c is node)
+            visible = ctes[: index + 1] if parent.args.get("recursive") else ctes[:index]
+            if name in _cte_names(visible):
+                return True
+            owner = parent.parent  # the query this WITH belongs to: its CTEs are done with
+            if owner is None:
+                return False
+            node = owner
+            continue
+        with_ = parent.args.get("with_") or parent.args.get("with")
+        if (
+            isinstance(with_, exp.With)
+            and node is not with_
+            and name in _cte_names(with_.expressions)
+        ):
+            return True
+        node = parent
+    return False
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, sorted(candidates), n=1)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def check_sql(sql: str, *, allowed_tables: Iterable[str] = DATA_TABLES, dialect: str = "duckdb", row_limit: int | None = 10_000, persona: str | None = None) -> CheckedQuery:
+def check_sql(
+    sql: str,
+    *,
+    allowed_tables: Iterable[str] = DATA_TABLES,
+    dialect: str = "duckdb",
+    row_limit: int | None = 10_000,
+    persona: str | None = None,
+) -> CheckedQuery:
     """Functional shortcut for :meth:`SqlGuard.check`."""
-    return SqlGuard(allowed_tables, dialect=dialect, row_limit=row_limit, persona=persona).check(sql)
+    return SqlGuard(allowed_tables, dialect=dialect, row_limit=row_limit, persona=persona).check(
+        sql
+    )
