@@ -37,12 +37,28 @@ class WorkbenchError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form for APIs, Lambda error bodies and logs."""
-        out: dict[str, Any] = {"error": self.code, "message": self.message}
+        out: dict[str, Any] = {
+            "error": self.code,
+            "message": self.message,
+            "retryable": self.retryable,
+        }
         if self.hint:
             out["hint"] = self.hint
         for key, value in self.fields.items():
-            out[key] = value if isinstance(value, str | int | float | bool | type(None) | list | dict) else str(value)
+            if key not in out:
+                out[key] = _json_safe(value)
         return out
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_json_safe(v) for v in items]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return str(value)
 
 
 class ConfigError(WorkbenchError):
@@ -110,10 +126,12 @@ class QueryError(WorkbenchError):
 
 
 class QueryTimeoutError(QueryError):
-    """A query ran past its time limit and was cancelled."""
+    """A query ran past its time limit and was cancelled.
+
+    Not retryable: the same query would very likely time out again, multiplying the wait.
+    """
 
     code = "query_timeout"
-    retryable = True
 
 
 class NotUnderstoodError(WorkbenchError):

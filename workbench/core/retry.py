@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.logs import log_event
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Sleep before retry number ``attempt`` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        exponent = min(max(attempt - 1, 0), 62)  # 2**62 * base exceeds any sane cap
+        ceiling = min(self.max_delay, self.base_delay * float(2**exponent))
         return (rng or random).uniform(0, ceiling)
 
 
@@ -42,8 +44,14 @@ def retry_call(
     rng: random.Random | None = None,
     what: str = "call",
 ) -> T:
-    """Call ``fn`` until it succeeds, a non-retryable error occurs, or attempts run out."""
+    """Call ``fn`` until it succeeds, a non-retryable error occurs, or attempts run out.
+
+    ``sleep`` and ``rng`` are injectable so tests never sleep and jitter is reproducible.
+    The last error is raised unchanged when attempts run out.
+    """
     policy = policy or RetryPolicy()
+    if policy.attempts < 1:
+        raise ValueError("RetryPolicy.attempts must be at least 1")
     attempt = 1
     while True:
         try:
@@ -52,6 +60,16 @@ def retry_call(
             if attempt >= policy.attempts or not policy.is_retryable(exc):
                 raise
             pause = policy.delay(attempt, rng)
-            log.warning("retrying %s after %s (attempt %d/%d, sleep %.2fs)", what, type(exc).__name__, attempt, policy.attempts, pause)
+            log_event(
+                log,
+                "retry",
+                f"retrying {what} after {type(exc).__name__}",
+                level=logging.WARNING,
+                what=what,
+                error=type(exc).__name__,
+                attempt=attempt,
+                attempts=policy.attempts,
+                sleep_s=round(pause, 3),
+            )
             sleep(pause)
             attempt += 1
