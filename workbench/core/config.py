@@ -46,14 +46,27 @@ class RedshiftSettings(_Section):
     db_user: str | None = None
     poll_initial_seconds: float = Field(default=0.25, gt=0)
     poll_max_seconds: float = Field(default=2.0, gt=0)
+    #: Role Redshift assumes to COPY the sample data from S3 (``workbench data load --target redshift``).
     iam_role_arn: str | None = None
+    #: S3 prefix (s3://bucket/prefix) where the loader stages Parquet for COPY; None: warehouse.athena.s3_data.
+    s3_staging: str | None = None
+    #: Seconds the data version (latest row of workbench_load) is cached; it is read for every cache key.
+    version_cache_seconds: float = Field(default=30.0, ge=0)
 
 
 class AthenaSettings(_Section):
     database: str = "workbench"
     workgroup: str = "primary"
+    #: Where Athena writes query results (s3://...); None: the workgroup's setting.
     s3_output: str | None = None
+    #: Where ``workbench data load --target athena`` writes the Parquet tables (s3://bucket/prefix).
     s3_data: str | None = None
+    poll_initial_seconds: float = Field(default=0.25, gt=0)
+    poll_max_seconds: float = Field(default=2.0, gt=0)
+    #: Seconds table and column descriptions read from the Glue Data Catalog are cached.
+    catalog_cache_seconds: float = Field(default=300.0, ge=0)
+    #: Seconds the data version (Glue load id / update times) is cached; it is read for every cache key.
+    version_cache_seconds: float = Field(default=30.0, ge=0)
 
 
 class WarehouseSettings(_Section):

@@ -1,0 +1,201 @@
+"""Amazon Athena through awswrangler: start a query, poll it within a timeout, read its result.
+
+``wr.athena.read_sql_query`` waits without a deadline, so a runaway query could not be
+stopped; this module uses awswrangler's building blocks instead (``start_query_execution``,
+``get_query_execution``, ``stop_query_execution``, ``get_query_results``), keeping its CSV
+reading and type handling while adding an overall timeout that cancels the query.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workbench.aws.errors import translate
+from workbench.aws.polling import PollPolicy
+from workbench.core.errors import QueryError, QueryTimeoutError, WorkbenchError
+from workbench.core.logs import log_event
+from workbench.warehouse.frames import athena_kind, coerce_frame
+
+log = logging.getLogger(__name__)
+
+SERVICE = "athena"
+
+
+@dataclass(frozen=True)
+class AthenaTarget:
+    """Where queries run: a Glue database, a workgroup and (optionally) a result location."""
+
+    database: str
+    workgroup: str = "primary"
+    s3_output: str | None = None
+
+
+@dataclass
+class AthenaOutcome:
+    query_id: str
+    execution: dict[str, Any]
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def bytes_scanned(self) -> int | None:
+        value = self.execution.get("Statistics", {}).get("DataScannedInBytes")
+        return None if value is None else int(value)
+
+    @property
+    def engine_ms(self) -> float | None:
+        value = self.execution.get("Statistics", {}).get("EngineExecutionTimeInMillis")
+        return None if value is None else float(value)
+
+
+def _wrap(action: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
+    try:
+        return fn(**kwargs)
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        name = type(exc).__name__
+        if name in {"QueryFailed", "QueryCancelled"}:
+            raise QueryError(
+                "The warehouse could not run this query.", detail=str(exc), backend="athena"
+            ) from exc
+        if type(exc).__module__.startswith(("botocore", "awswrangler")):
+            raise translate(exc, service=SERVICE, action=action) from exc
+        raise
+
+
+def start(wr: Any, sql: str, target: AthenaTarget, *, boto3_session: Any = None) -> str:
+    """Start ``sql`` and return the query execution id."""
+    return str(
+        _wrap(
+            "start_query_execution",
+            wr.athena.start_query_execution,
+            sql=sql,
+            database=target.database,
+            workgroup=target.workgroup,
+            s3_output=target.s3_output,
+            boto3_session=boto3_session,
+        )
+    )
+
+
+def stop(wr: Any, query_id: str, *, boto3_session: Any = None) -> None:
+    try:
+        _wrap(
+            "stop_query_execution",
+            wr.athena.stop_query_execution,
+            query_execution_id=query_id,
+            boto3_session=boto3_session,
+        )
+    except Exception as exc:
+        log_event(
+            log, "athena_cancel_failed", query_id=query_id, error=str(exc), level=logging.WARNING
+        )
+
+
+def wait(
+    wr: Any,
+    query_id: str,
+    policy: PollPolicy,
+    *,
+    boto3_session: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    sql: str | None = None,
+) -> dict[str, Any]:
+    """Poll until SUCCEEDED (returned), FAILED/CANCELLED (QueryError) or the timeout (cancel + QueryTimeoutError)."""
+    deadline = clock() + policy.timeout
+    delays = policy.delays()
+    while True:
+        execution: dict[str, Any] = _wrap(
+            "get_query_execution",
+            wr.athena.get_query_execution,
+            query_execution_id=query_id,
+            boto3_session=boto3_session,
+        )
+        status = execution.get("Status", {})
+        state = str(status.get("State", ""))
+        if state == "SUCCEEDED":
+            return execution
+        if state in ("FAILED", "CANCELLED"):
+            reason = str(
+                status.get("StateChangeReason")
+                or status.get("AthenaError", {}).get("ErrorMessage")
+                or state
+            )
+            log_event(
+                log,
+                "query_failed",
+                backend="athena",
+                query_id=query_id,
+                state=state,
+                error=reason,
+                sql=sql,
+                level=logging.WARNING,
+            )
+            message = (
+                "The warehouse could not run this query."
+                if state == "FAILED"
+                else "The query was cancelled on the warehouse."
+            )
+            raise QueryError(
+                message, detail=reason, backend="athena", query_id=query_id, status=state
+            )
+        remaining = deadline - clock()
+        if remaining <= 0:
+            stop(wr, query_id, boto3_session=boto3_session)
+            raise QueryTimeoutError(
+                f"The query took longer than {policy.timeout:g} seconds and was stopped.",
+                hint="Narrow the question (a shorter period or one warehouse) and try again.",
+                timeout=policy.timeout,
+                backend="athena",
+                query_id=query_id,
+            )
+        sleep(min(next(delays), remaining))
+
+
+def fetch_frame(wr: Any, query_id: str, *, boto3_session: Any = None) -> pd.DataFrame:
+    """The result of a finished query, typed like the DuckDB backend's."""
+    types: dict[str, str] = (
+        _wrap(
+            "get_query_columns_types",
+            wr.athena.get_query_columns_types,
+            query_execution_id=query_id,
+            boto3_session=boto3_session,
+        )
+        or {}
+    )
+    raw = _wrap(
+        "get_query_results",
+        wr.athena.get_query_results,
+        query_execution_id=query_id,
+        boto3_session=boto3_session,
+        use_threads=False,
+    )
+    if raw.shape[1] == 0 and types:
+        raw = pd.DataFrame({name: [] for name in types})
+    kinds = [athena_kind(types.get(str(c))) for c in raw.columns]
+    return coerce_frame(raw, kinds)
+
+
+def run(
+    wr: Any,
+    sql: str,
+    target: AthenaTarget,
+    policy: PollPolicy,
+    *,
+    boto3_session: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> AthenaOutcome:
+    """Start, wait and fetch one query."""
+    query_id = start(wr, sql, target, boto3_session=boto3_session)
+    execution = wait(wr, query_id, policy, boto3_session=boto3_session, sleep=sleep, sql=sql)
+    outcome = AthenaOutcome(query_id, execution)
+    if execution.get("StatementType", "DML") == "DML":
+        outcome.frame = fetch_frame(wr, query_id, boto3_session=boto3_session)
+    return outcome
