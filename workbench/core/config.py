@@ -8,6 +8,7 @@ is documented in ``config.example.yaml`` at the project root; a test keeps the t
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -167,7 +168,9 @@ class ServeSettings(_Section):
     @classmethod
     def _loopback_only(cls, value: str) -> str:
         if value not in {"127.0.0.1", "localhost", "::1"} and not value.startswith("127."):
-            raise ValueError("must be a loopback address (127.0.0.1, localhost or ::1); put a reverse proxy in front to expose it")
+            raise ValueError(
+                "must be a loopback address (127.0.0.1, localhost or ::1); put a reverse proxy in front to expose it"
+            )
         return value
 
 
@@ -208,7 +211,11 @@ class Settings(_Section):
 
     @property
     def duckdb_path(self) -> Path:
-        return Path(self.warehouse.duckdb.path).expanduser() if self.warehouse.duckdb.path else self.data_dir / "warehouse.duckdb"
+        return (
+            Path(self.warehouse.duckdb.path).expanduser()
+            if self.warehouse.duckdb.path
+            else self.data_dir / "warehouse.duckdb"
+        )
 
     @property
     def log_dir(self) -> Path:
@@ -236,83 +243,179 @@ class Settings(_Section):
         return Settings.model_validate(data)
 
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
+# ${NAME} or ${NAME:-default}; "$${" is an escaped, literal "${".
+_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
 
 
 def substitute_env(value: Any, env: Mapping[str, str] | None = None, *, path: str = "") -> Any:
-    """Replace ``${VAR}`` and ``${VAR:-default}`` in every string of a parsed YAML tree."""
-    env = os.environ if env is None else env
+    """Replace ``${VAR}`` and ``${VAR:-default}`` in every string of a parsed YAML tree.
+
+    Values stay strings: the settings model converts them to the type of their key, so
+    ``port: ${PORT}`` gives an int and ``enabled: ${CACHE:-false}`` a bool, while a string key
+    keeps "007" as "007". A value that is only a variable and comes out empty becomes null
+    (the key's "not set" default). Every unset variable without a default is reported at once.
+    """
+    missing: list[str] = []
+    result = _substitute(value, os.environ if env is None else env, path, missing)
+    if missing:
+        raise ConfigError(
+            f"Configuration refers to {len(missing)} environment variable(s) that are not set.",
+            issues=missing,
+            key=missing[0].split(":", 1)[0],
+        )
+    return result
+
+
+def _substitute(value: Any, env: Mapping[str, str], path: str, missing: list[str]) -> Any:
     if isinstance(value, dict):
-        return {k: substitute_env(v, env, path=f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        return {
+            k: _substitute(v, env, f"{path}.{k}" if path else str(k), missing)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [substitute_env(v, env, path=f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_substitute(v, env, f"{path}[{i}]", missing) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def repl(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
+        if name is None:  # "$${" escape
+            return "${"
         if name in env:
             return env[name]
         if default is not None:
             return default
-        raise ConfigError(
-            f"Configuration key '{path}' refers to ${{{name}}}, which is not set.",
-            issues=[f"{path}: environment variable {name} is not set (use ${{{name}:-default}} for a fallback)"],
-            key=path,
+        missing.append(
+            f"{path or '(top level)'}: environment variable {name} is not set "
+            f"(set it, or write ${{{name}:-default}} for a fallback)"
         )
+        return ""
 
     replaced = _VAR.sub(repl, value)
-    # A value that was only a variable takes YAML typing (so ports stay ints, flags bools).
-    if _VAR.fullmatch(value) and replaced != "":
-        try:
-            return yaml.safe_load(replaced)
-        except yaml.YAMLError:
-            return replaced
+    if replaced == "" and value != "" and _VAR.fullmatch(value):
+        return None
     return replaced
 
 
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The settings section a validation error location points into (for unknown keys)."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        field = next((f for name, f in model.model_fields.items() if part in (name, f.alias)), None)
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
 def _format_issue(err: Mapping[str, Any]) -> str:
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
     msg = str(err["msg"])
     if err["type"] == "extra_forbidden":
-        msg = "unknown key (check the spelling against config.example.yaml)"
-    if err["type"] == "literal_error":
-        msg = f"{msg}; got {err.get('input')!r}"
+        model = _model_at(loc[:-1])
+        if model is None:
+            return f"{key}: unknown key"
+        allowed = _allowed_keys(model)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return f"{key}: unknown key.{hint} Allowed keys here: {', '.join(allowed)}"
+    value = err.get("input")
+    if isinstance(value, str | int | float | bool) or value is None:
+        msg = f"{msg}; got {value!r}"
     return f"{key}: {msg}"
 
 
-def settings_from_mapping(raw: Mapping[str, Any] | None, *, home: str | os.PathLike[str] | None = None, source: str = "configuration") -> Settings:
-    """Validate a mapping into :class:`Settings`, reporting every problem at once."""
-    data = dict(substitute_env(dict(raw or {})))
+def settings_from_mapping(
+    raw: Mapping[str, Any] | None,
+    *,
+    home: str | os.PathLike[str] | None = None,
+    source: str = "configuration",
+) -> Settings:
+    """Validate a mapping into :class:`Settings`, reporting every problem at once.
+
+    ``home`` precedence: the ``home`` argument, then ``$WORKBENCH_HOME``, then the
+    mapping's ``home`` key, then ``~/.workbench``.
+    """
+    missing: list[str] = []
+    data = dict(_substitute(dict(raw or {}), os.environ, "", missing))
     if home is not None:
         data["home"] = workbench_home(home)
-    elif "home" in data and data["home"] is not None:
+    elif os.environ.get("WORKBENCH_HOME"):
+        data["home"] = workbench_home()
+    elif data.get("home") is not None:
         data["home"] = Path(str(data["home"])).expanduser().resolve()
     else:
         data.pop("home", None)
+    issues = list(missing)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
-        issues = [_format_issue(e) for e in exc.errors()]
+        unset = {issue.split(":", 1)[0] for issue in missing}
+        issues += [i for e in exc.errors() if (i := _format_issue(e)).split(":", 1)[0] not in unset]
+    if issues:
         first = issues[0].split(":", 1)[0]
-        raise ConfigError(f"Invalid {source}: {len(issues)} problem(s), first at '{first}'.", issues=issues, key=first) from None
+        raise ConfigError(
+            f"Invalid {source}: {len(issues)} problem(s), first at '{first}'.",
+            issues=issues,
+            key=first,
+        ) from None
+    return settings
 
 
-def find_config_file(path: str | os.PathLike[str] | None = None, home: str | os.PathLike[str] | None = None) -> Path | None:
-    """The config file to use, by the documented lookup order, or None for built-in defaults."""
+def find_config_file(
+    path: str | os.PathLike[str] | None = None, home: str | os.PathLike[str] | None = None
+) -> Path | None:
+    """The config file to use, by the documented lookup order, or None for built-in defaults.
+
+    Order: ``path`` (``--config``), ``$WORKBENCH_CONFIG``, ``<home>/config.yaml`` where home
+    is the ``home`` argument, else ``$WORKBENCH_HOME``, else ``~/.workbench``.
+    """
     if path is not None:
         p = Path(path).expanduser()
         if not p.is_file():
-            raise ConfigError(f"Config file {p} does not exist.", key="--config")
+            raise ConfigError(
+                f"Config file {p} does not exist.",
+                hint="Check the --config path, or omit it to use the defaults.",
+                key="--config",
+            )
         return p
     env = os.environ.get("WORKBENCH_CONFIG")
     if env:
         p = Path(env).expanduser()
         if not p.is_file():
-            raise ConfigError(f"WORKBENCH_CONFIG points to {p}, which does not exist.", key="WORKBENCH_CONFIG")
+            raise ConfigError(
+                f"WORKBENCH_CONFIG points to {p}, which does not exist.",
+                hint="Fix or unset WORKBENCH_CONFIG.",
+                key="WORKBENCH_CONFIG",
+            )
         return p
     candidate = workbench_home(home) / "config.yaml"
     return candidate if candidate.is_file() else None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse one config file into a mapping (not yet validated)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"Config file {path} is not valid YAML.", detail=str(exc), key=str(path)
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"Config file {path} cannot be read.", detail=str(exc), key=str(path)
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"Config file {path} must hold a mapping of keys at the top level.", key=str(path)
+        )
+    return raw
 
 
 def load_settings(
@@ -328,10 +431,4 @@ def load_settings(
     path = find_config_file(config, home)
     if path is None:
         return settings_from_mapping({}, home=home)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {path} is not valid YAML.", detail=str(exc), key=str(path)) from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"Config file {path} must hold a mapping of keys at the top level.", key=str(path))
-    return settings_from_mapping(raw, home=home, source=f"config file {path}")
+    return settings_from_mapping(read_config_file(path), home=home, source=f"config file {path}")
