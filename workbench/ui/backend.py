@@ -1,0 +1,244 @@
+"""The port the dashboards talk to, and its adapter over the real workbench pieces.
+
+Views never reach into ``Workbench``, the auth service, the cache or the cost ledger
+directly: they go through :class:`DashboardBackend`. That keeps the widgets testable
+with a small fake and lets each real piece (auth, orchestrator, cache, ledger) plug in
+as it is configured, without any ``if`` chains in the views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from workbench.agents.answer import Answer
+from workbench.core.errors import AuthError, PermissionDeniedError, WorkbenchError
+from workbench.core.logs import log_event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UserSession:
+    """Who is logged in and which personas they may use (a view of the auth session)."""
+
+    token: str
+    username: str
+    personas: tuple[str, ...]
+    active_persona: str | None = None
+    is_admin: bool = False
+
+    @classmethod
+    def from_auth(cls, session: Any) -> UserSession:
+        """Adapt the auth service's session object (duck-typed: same field names)."""
+        personas = tuple(str(getattr(p, "value", p)) for p in getattr(session, "personas", ()))
+        active = getattr(session, "active_persona", None)
+        return cls(
+            token=str(session.token),
+            username=str(session.username),
+            personas=personas,
+            active_persona=str(getattr(active, "value", active)) if active else None,
+            is_admin=bool(getattr(session, "is_admin", False)),
+        )
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """Today's spend and the month-end projection, by service (USD)."""
+
+    today_total: float = 0.0
+    month_to_date: float = 0.0
+    month_end_projection: float = 0.0
+    by_service: Mapping[str, float] = field(default_factory=dict)
+    #: What the same work would cost on the configured AWS setup, by service.
+    aws_equivalent_by_service: Mapping[str, float] = field(default_factory=dict)
+
+
+@runtime_checkable
+class DashboardBackend(Protocol):
+    """Everything the dashboards need from the rest of the workbench."""
+
+    @property
+    def as_of(self) -> dt.date | None: ...
+
+    def login(self, username: str, password: str) -> UserSession: ...
+
+    def logout(self, token: str) -> None: ...
+
+    def switch_persona(self, token: str, persona: str) -> UserSession: ...
+
+    def ask(
+        self, question: str, persona: str, *, token: str, session_id: str | None = None
+    ) -> Answer: ...
+
+    def end_conversation(self, session_id: str) -> None: ...
+
+    def cache_stats(self) -> Mapping[str, Any] | None: ...
+
+    def cost_summary(self) -> CostSummary | None: ...
+
+
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _call_first(obj: Any, names: Sequence[str], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    for name in names:
+        fn = getattr(obj, name, None)
+        if callable(fn):
+            return True, fn(*args, **kwargs)
+    return False, None
+
+
+def _as_float_map(value: Any) -> dict[str, float]:
+    if isinstance(value, Mapping):
+        return {str(k): float(v) for k, v in value.items()}
+    return {}
+
+
+class WorkbenchBackend:
+    """:class:`DashboardBackend` over a real ``Workbench`` and ``AuthService``.
+
+    ``workbench`` must offer ``ask(question, persona, *, as_of=, session_id=[, auth_token=])``.
+    Cache, conversation memory and the cost ledger are found on the workbench (attributes
+    ``cache``, ``memory``, ``ledger``) when the orchestrator provides them; a missing piece
+    simply hides its panel section.
+    """
+
+    def __init__(self, workbench: Any, auth: Any) -> None:
+        self.workbench = workbench
+        self.auth = auth
+        self._ask_takes_token = _accepts(workbench.ask, "auth_token")
+
+    @classmethod
+    def create(cls, home: str | None = None, config: Any = None) -> WorkbenchBackend:
+        """Build the backend from configuration (what the notebooks call)."""
+        from workbench.app import Workbench
+        from workbench.auth import AuthService
+
+        workbench = Workbench(home=home, config=config)
+        return cls(workbench, AuthService(workbench.settings))
+
+    @property
+    def as_of(self) -> dt.date | None:
+        settings = getattr(self.workbench, "settings", None)
+        return getattr(settings, "as_of", None)
+
+    def login(self, username: str, password: str) -> UserSession:
+        return UserSession.from_auth(self.auth.login(username, password))
+
+    def logout(self, token: str) -> None:
+        self.auth.logout(token)
+
+    def switch_persona(self, token: str, persona: str) -> UserSession:
+        return UserSession.from_auth(self.auth.switch_persona(token, persona))
+
+    def ask(
+        self, question: str, persona: str, *, token: str, session_id: str | None = None
+    ) -> Answer:
+        kwargs: dict[str, Any] = {"as_of": self.as_of, "session_id": session_id}
+        if self._ask_takes_token:
+            kwargs["auth_token"] = token
+        else:
+            # No orchestrator-side check yet: authorize here so an ungranted persona is refused.
+            self.auth.authorize(token, persona)
+        answer: Answer = self.workbench.ask(question, persona, **kwargs)
+        return answer
+
+    def end_conversation(self, session_id: str) -> None:
+        for holder in (self.workbench, getattr(self.workbench, "orchestrator", None)):
+            memory = getattr(holder, "memory", None)
+            if memory is not None:
+                found, _ = _call_first(memory, ("clear", "reset", "end"), session_id)
+                if found:
+                    return
+
+    def _find(self, attr: str) -> Any:
+        for holder in (self.workbench, getattr(self.workbench, "orchestrator", None)):
+            value = getattr(holder, attr, None) if holder is not None else None
+            if value is not None:
+                return value
+        return None
+
+    def cache_stats(self) -> Mapping[str, Any] | None:
+        cache = self._find("cache")
+        if cache is None or not callable(getattr(cache, "stats", None)):
+            return None
+        stats = cache.stats()
+        if isinstance(stats, Mapping):
+            return dict(stats)
+        if hasattr(stats, "__dataclass_fields__"):
+            from dataclasses import asdict
+
+            return asdict(stats)
+        return {
+            k: getattr(stats, k)
+            for k in ("hits", "misses", "hit_rate", "entries", "bytes")
+            if hasattr(stats, k)
+        }
+
+    def cost_summary(self) -> CostSummary | None:
+        ledger = self._find("ledger") or self._find("cost_ledger")
+        if ledger is None:
+            return None
+        try:
+            today = self.as_of or dt.date.today()
+            daily = ledger.daily_totals(today.replace(day=1), today)
+            today_total = _day_total(daily, today)
+            mtd = _sum_totals(daily)
+            projection = float(_scalar(ledger.month_end_projection(today)))
+            by_service = ledger.by_service(today.replace(day=1), today)
+            return CostSummary(
+                today_total=today_total,
+                month_to_date=mtd,
+                month_end_projection=projection,
+                by_service=_as_float_map(by_service),
+            )
+        except (TypeError, AttributeError, WorkbenchError) as exc:
+            log_event(log, "ui.cost_summary_failed", error=str(exc))
+            return None
+
+
+def _scalar(value: Any) -> float:
+    for attr in ("total", "projected", "value", "actual"):
+        if hasattr(value, attr) and not callable(getattr(value, attr)):
+            return float(getattr(value, attr))
+    return float(value)
+
+
+def _day_total(daily: Any, day: dt.date) -> float:
+    if isinstance(daily, Mapping):
+        value = daily.get(day, daily.get(day.isoformat(), 0.0))
+        return float(_scalar(value)) if value is not None else 0.0
+    try:  # a DataFrame with a date column and a total column
+        rows = daily[daily.iloc[:, 0].astype(str) == day.isoformat()]
+        return float(rows.iloc[:, -1].sum())
+    except Exception:
+        return 0.0
+
+
+def _sum_totals(daily: Any) -> float:
+    if isinstance(daily, Mapping):
+        return float(sum(_scalar(v) for v in daily.values()))
+    try:
+        return float(daily.iloc[:, -1].sum())
+    except Exception:
+        return 0.0
+
+
+__all__ = [
+    "AuthError",
+    "CostSummary",
+    "DashboardBackend",
+    "PermissionDeniedError",
+    "UserSession",
+    "WorkbenchBackend",
+]

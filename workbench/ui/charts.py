@@ -1,0 +1,179 @@
+"""Choose a chart from the shape of a result, and draw it with matplotlib.
+
+The rule is the result's shape, not the question's words: categories with a measure get
+bars, a date axis gets lines, a single value (or nothing numeric) gets no chart. Figures
+are drawn with ``matplotlib.figure.Figure`` (no pyplot global state, safe in a kernel
+that serves several dashboards) and returned as PNG bytes for an ``Image`` widget.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from workbench.agents.answer import ChartSpec
+
+ChartKind = Literal["bar", "line", "none"]
+
+#: Bars beyond this many categories are unreadable; the chart shows the first ones.
+MAX_BARS = 20
+#: At most this many measures are drawn at once.
+MAX_SERIES = 3
+_DATE_NAMES = ("date", "day", "week", "month", "period")
+
+
+@dataclass(frozen=True)
+class ChartChoice:
+    """What to draw: ``kind`` with ``x`` (a column) against ``y`` (measure columns)."""
+
+    kind: ChartKind
+    x: str | None = None
+    y: tuple[str, ...] = ()
+    title: str = ""
+    truncated: bool = False
+
+
+def _is_measure(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _is_date_like(name: str, series: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    lowered = name.lower()
+    if not any(
+        lowered == n or lowered.endswith("_" + n) or lowered.startswith(n + "_")
+        for n in _DATE_NAMES
+    ):
+        return False
+    if _is_measure(series):
+        return False
+    parsed = pd.to_datetime(series.astype(str), errors="coerce")
+    return bool(parsed.notna().all())
+
+
+def _is_category(series: pd.Series) -> bool:
+    return not _is_measure(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> ChartChoice:
+    """Pick bar, line or no chart for ``frame``; ``spec`` only contributes a title."""
+    title = spec.title if spec is not None else ""
+    if frame is None or frame.empty or len(frame) < 2:
+        return ChartChoice("none", title=title)
+    columns = [str(c) for c in frame.columns]
+    measures = [c for c in columns if _is_measure(frame[c])]
+    if not measures:
+        return ChartChoice("none", title=title)
+    dates = [c for c in columns if c not in measures and _is_date_like(c, frame[c])]
+    if dates:
+        x = dates[0]
+        return ChartChoice("line", x=x, y=tuple(measures[:MAX_SERIES]), title=title)
+    categories = [c for c in columns if c not in measures and _is_category(frame[c])]
+    if categories:
+        # Prefer a name-like column (product_name) over an id (product_id) for labels.
+        named = [c for c in categories if c.lower().endswith("name")]
+        x = named[0] if named else categories[0]
+        # Ids and other numbers that are really labels are not measures worth plotting.
+        y = [m for m in measures if not m.lower().endswith(("_id", "line_number"))][:MAX_SERIES]
+        if not y:
+            return ChartChoice("none", title=title)
+        return ChartChoice(
+            "bar",
+            x=x,
+            y=tuple(y[:1] if len(frame) > 8 else y),
+            title=title,
+            truncated=len(frame) > MAX_BARS,
+        )
+    return ChartChoice("none", title=title)
+
+
+def _humanize(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize()
+
+
+def render_chart(
+    frame: pd.DataFrame, choice: ChartChoice, *, width: float = 7.0, height: float = 3.4
+) -> bytes | None:
+    """PNG bytes for ``choice`` over ``frame``, or None when the choice is no chart."""
+    if choice.kind == "none" or choice.x is None or not choice.y:
+        return None
+    fig = Figure(figsize=(width, height), dpi=96, layout="constrained")
+    ax = fig.add_subplot()
+    if choice.kind == "line":
+        data = frame[[choice.x, *choice.y]].copy()
+        data[choice.x] = pd.to_datetime(data[choice.x].astype(str), errors="coerce")
+        data = data.dropna(subset=[choice.x]).sort_values(choice.x)
+        for col in choice.y:
+            ax.plot(
+                data[choice.x],
+                pd.to_numeric(data[col], errors="coerce"),
+                marker="o" if len(data) <= 31 else None,
+                markersize=3,
+                label=_humanize(col),
+            )
+        fig.autofmt_xdate()
+    else:
+        data = frame[[choice.x, *choice.y]].head(MAX_BARS)
+        labels = [str(v) for v in data[choice.x]]
+        positions = range(len(labels))
+        width_each = 0.8 / len(choice.y)
+        for i, col in enumerate(choice.y):
+            offsets = [p + (i - (len(choice.y) - 1) / 2) * width_each for p in positions]
+            ax.bar(
+                offsets,
+                pd.to_numeric(data[col], errors="coerce").fillna(0),
+                width=width_each,
+                label=_humanize(col),
+            )
+        ax.set_xticks(
+            list(positions),
+            labels,
+            rotation=45 if max((len(s) for s in labels), default=0) * len(labels) > 60 else 0,
+            ha="right",
+        )
+    ax.set_xlabel(_humanize(choice.x))
+    if len(choice.y) == 1:
+        ax.set_ylabel(_humanize(choice.y[0]))
+    else:
+        ax.legend(loc="best", fontsize="small")
+    title = choice.title + (f" (first {MAX_BARS})" if choice.truncated else "")
+    if title:
+        ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_cost_chart(
+    by_service: Mapping[str, float], *, title: str = "Cost by service (USD)"
+) -> bytes | None:
+    """Horizontal bars of cost by service; None when there is nothing to show."""
+    items = [(k, float(v)) for k, v in by_service.items() if float(v) > 0]
+    if not items:
+        return None
+    items.sort(key=lambda kv: kv[1])
+    fig = Figure(figsize=(4.0, 0.5 + 0.35 * len(items)), dpi=96, layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh([k for k, _ in items], [v for _, v in items], color="#4c72b0")
+    ax.set_title(title, fontsize="small")
+    ax.tick_params(labelsize="small")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+__all__ = [
+    "MAX_BARS",
+    "ChartChoice",
+    "ChartKind",
+    "choose_chart",
+    "render_chart",
+    "render_cost_chart",
+]

@@ -1,0 +1,524 @@
+"""ipywidgets views over the models in :mod:`workbench.ui.models`.
+
+Each view is a ``VBox``/``HBox`` subclass that renders one model and forwards user
+actions to it; none calls ``display()`` (the notebook's last expression shows the app).
+Every interactive widget carries a ``wb-*`` CSS class so browser tests and custom styles
+can find it without depending on widget internals.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.ui.charts import render_chart, render_cost_chart
+from workbench.ui.models import AppModel, DashboardModel, LoginModel, TableModel
+
+STYLE = """
+<style>
+.wb-app { font-family: var(--jp-ui-font-family, sans-serif); }
+.wb-title h2 { margin: 0 0 4px 0; }
+.wb-error { color: #b00020; font-weight: 500; }
+.wb-kpi { margin: 0 10px 6px 0; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 14px; min-width: 170px; background: #f6f8fa; }
+.wb-kpi .wb-kpi-value { font-size: 1.6em; font-weight: 600; }
+.wb-kpi .wb-kpi-label { color: #57606a; font-size: 0.9em; }
+.wb-results table { border-collapse: collapse; font-size: 0.9em; }
+.wb-results th, .wb-results td { border-bottom: 1px solid #d0d7de; padding: 3px 10px; text-align: left; }
+.wb-results th { background: #f6f8fa; }
+.wb-answer-text { font-size: 1.1em; }
+.wb-busy { color: #0969da; }
+.wb-sql pre { background: #f6f8fa; padding: 8px; white-space: pre-wrap; }
+.wb-sidebar { border-left: 1px solid #d0d7de; padding-left: 10px; }
+</style>
+"""
+
+
+def _html(value: str = "", cls: str | None = None) -> w.HTML:
+    widget = w.HTML(value=value)
+    if cls:
+        widget.add_class(cls)
+    return widget
+
+
+def _button(
+    description: str, cls: str, *, style: str = "", tooltip: str = "", width: str | None = None
+) -> w.Button:
+    button = w.Button(description=description, button_style=style, tooltip=tooltip or description)
+    button.add_class(cls)
+    if width:
+        button.layout.width = width
+    return button
+
+
+def _error_html(message: str | None) -> str:
+    return f'<div class="wb-error" role="alert">{html.escape(message)}</div>' if message else ""
+
+
+def _money(value: float) -> str:
+    return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
+
+
+# --------------------------------------------------------------------------- login
+class LoginView(w.VBox):
+    """Username, password, a Log in button and the error (including lockout) message."""
+
+    def __init__(self, model: LoginModel, on_submit: Callable[[], Any]) -> None:
+        self.model = model
+        self.username = w.Text(description="Username", placeholder="username")
+        self.username.add_class("wb-login-username")
+        self.password = w.Password(description="Password", placeholder="password")
+        self.password.add_class("wb-login-password")
+        self.submit = _button("Log in", "wb-login-submit", style="primary")
+        self.error = _html(cls="wb-login-error")
+        super().__init__(
+            [
+                _html(
+                    "<h2>Supply-chain workbench</h2><p>Log in to open your dashboards.</p>",
+                    "wb-title",
+                ),
+                self.username,
+                self.password,
+                self.submit,
+                self.error,
+            ]
+        )
+        self.add_class("wb-login")
+        self.username.observe(lambda change: setattr(model, "username", change["new"]), "value")
+        self.password.observe(lambda change: setattr(model, "password", change["new"]), "value")
+        self.submit.on_click(lambda _b: on_submit())
+        model.observe(self._render)
+
+    def _render(self, model: LoginModel, changed: frozenset[str]) -> None:
+        if "password" in changed and self.password.value != model.password:
+            self.password.value = model.password
+        if "username" in changed and self.username.value != model.username:
+            self.username.value = model.username
+        if "busy" in changed:
+            self.submit.disabled = model.busy
+            self.submit.description = "Logging in…" if model.busy else "Log in"
+        if "error" in changed:
+            self.error.value = _error_html(model.error)
+
+
+# --------------------------------------------------------------------------- picker
+class PersonaPickerView(w.VBox):
+    """One button per persona the user was granted, plus logout."""
+
+    def __init__(self, app: AppModel) -> None:
+        self.app = app
+        session = app.session
+        name = html.escape(session.username) if session else ""
+        self.buttons = []
+        for persona in app.personas:
+            button = _button(
+                persona.label, f"wb-persona-{persona.value}", style="info", width="240px"
+            )
+            button.on_click(lambda _b, p=persona: app.choose_persona(p))
+            self.buttons.append(button)
+        self.logout = _button("Log out", "wb-logout")
+        self.logout.on_click(lambda _b: app.logout())
+        self.error = _html(_error_html(app.error), "wb-picker-error")
+        intro = (
+            f"<h2>Welcome, {name}</h2><p>Choose a dashboard.</p>"
+            if self.buttons
+            else f"<h2>Welcome, {name}</h2>"
+        )
+        super().__init__([_html(intro, "wb-title"), w.HBox(self.buttons), self.error, self.logout])
+        self.add_class("wb-picker")
+
+
+# --------------------------------------------------------------------------- table
+def frame_to_html(frame: pd.DataFrame) -> str:
+    """An escaped HTML table of one page (numbers right-aligned by pandas' formatter)."""
+    if frame.empty and not len(frame.columns):
+        return ""
+    return frame.to_html(
+        index=False,
+        escape=True,
+        na_rep="",
+        border=0,
+        classes="wb-table",
+        float_format=lambda v: f"{v:,.2f}",
+    )
+
+
+class TableView(w.VBox):
+    """A sortable, paginated view of a :class:`TableModel`."""
+
+    def __init__(self, model: TableModel) -> None:
+        self.model = model
+        self.sort_column = w.Dropdown(
+            description="Sort by", options=[("(as returned)", "")], value=""
+        )
+        self.sort_column.add_class("wb-sort-column")
+        self.sort_order = w.ToggleButtons(options=[("↑ asc", True), ("↓ desc", False)], value=True)
+        self.sort_order.add_class("wb-sort-order")
+        self.previous = _button("◀ Prev", "wb-page-prev", width="80px")
+        self.next = _button("Next ▶", "wb-page-next", width="80px")
+        self.page_label = _html(cls="wb-page-label")
+        self.grid = _html(cls="wb-results")
+        self.controls = w.HBox(
+            [self.sort_column, self.sort_order, self.previous, self.next, self.page_label]
+        )
+        super().__init__([self.controls, self.grid])
+        self.add_class("wb-table-view")
+        self._syncing = False
+        self.sort_column.observe(self._on_sort, "value")
+        self.sort_order.observe(self._on_sort, "value")
+        self.previous.on_click(lambda _b: model.previous_page())
+        self.next.on_click(lambda _b: model.next_page())
+        model.observe(self._render)
+        self._render(model, frozenset({"frame", "page", "sort"}))
+
+    def _on_sort(self, _change: Mapping[str, Any]) -> None:
+        if self._syncing:
+            return
+        column = self.sort_column.value or None
+        self.model.sort(column, bool(self.sort_order.value))
+
+    def _render(self, model: TableModel, changed: frozenset[str]) -> None:
+        self._syncing = True
+        try:
+            if "frame" in changed:
+                self.sort_column.options = [("(as returned)", ""), *[(c, c) for c in model.columns]]
+            if "sort" in changed:
+                self.sort_column.value = model.sort_by or ""
+                self.sort_order.value = model.ascending
+        finally:
+            self._syncing = False
+        self.layout.display = None if model.row_count or len(model.columns) else "none"
+        self.previous.disabled = model.page == 0
+        self.next.disabled = model.page >= model.page_count - 1
+        self.page_label.value = html.escape(model.page_label)
+        self.grid.value = frame_to_html(model.page_frame())
+
+
+# --------------------------------------------------------------------------- dashboard
+class KpiTilesView(w.HBox):
+    def __init__(self, model: DashboardModel) -> None:
+        self.model = model
+        self.tiles = [_html(cls=f"wb-kpi-{tile.spec.key}") for tile in model.kpis]
+        super().__init__(self.tiles, layout=w.Layout(flex_flow="row wrap"))
+        self.add_class("wb-kpis")
+        model.observe(lambda m, changed: self._render() if "kpis" in changed else None)
+        self._render()
+
+    def _render(self) -> None:
+        for widget, tile in zip(self.tiles, self.model.kpis, strict=True):
+            title = f' title="{html.escape(tile.error)}"' if tile.error else ""
+            widget.value = (
+                f'<div class="wb-kpi"{title}><div class="wb-kpi-label">{html.escape(tile.spec.label)}</div>'
+                f'<div class="wb-kpi-value">{html.escape(tile.text)}</div></div>'
+            )
+
+
+class ConversationView(w.VBox):
+    """This session's questions (click to re-run) and cache statistics."""
+
+    def __init__(self, model: DashboardModel) -> None:
+        self.model = model
+        self.entries = w.VBox()
+        self.entries.add_class("wb-history")
+        self.cache = _html(cls="wb-cache-stats")
+        super().__init__(
+            [_html("<b>This session</b>"), self.entries, _html("<b>Cache</b>"), self.cache]
+        )
+        self.add_class("wb-conversation")
+        model.observe(self._render)
+        self._render(model, frozenset({"history", "cache"}))
+
+    def _render(self, model: DashboardModel, changed: frozenset[str]) -> None:
+        if "history" in changed:
+            buttons = []
+            for index, entry in enumerate(model.history):
+                label = entry.question if len(entry.question) <= 48 else entry.question[:45] + "…"
+                button = _button(
+                    label,
+                    "wb-history-item",
+                    tooltip=f"{entry.question}\n{entry.summary}",
+                    width="100%",
+                )
+                if not entry.ok:
+                    button.button_style = "warning"
+                button.on_click(lambda _b, i=index: model.rerun(i))
+                buttons.append(button)
+            self.entries.children = buttons or [
+                _html("<i>No questions yet.</i>", "wb-history-empty")
+            ]
+        if "cache" in changed:
+            stats = model.cache_stats
+            if not stats:
+                self.cache.value = "<i>Cache statistics unavailable.</i>"
+            else:
+                rate = float(stats.get("hit_rate", 0.0) or 0.0)
+                self.cache.value = (
+                    f"hits {int(stats.get('hits', 0))} · misses {int(stats.get('misses', 0))} · "
+                    f"hit rate {rate * 100:.0f}%<br>entries {int(stats.get('entries', 0))} · "
+                    f"{float(stats.get('bytes', 0)) / 1024:,.0f} KiB"
+                )
+
+
+class CostPanelView(w.VBox):
+    """This answer's cost by service, today's total, the month-end projection and a chart."""
+
+    def __init__(self, model: DashboardModel) -> None:
+        self.model = model
+        self.summary = _html(cls="wb-cost-summary")
+        self.chart = w.Image(format="png")
+        self.chart.add_class("wb-cost-chart")
+        super().__init__([_html("<b>Cost</b>"), self.summary, self.chart])
+        self.add_class("wb-cost")
+        model.observe(lambda m, changed: self._render() if "cost" in changed else None)
+        self._render()
+
+    def _render(self) -> None:
+        answer = self.model.answer_cost
+        rows = "".join(
+            f"<tr><td>{html.escape(service)}</td><td>{_money(value)}</td><td>{_money(answer.aws_equivalent_by_service.get(service, 0.0))}</td></tr>"
+            for service, value in sorted(
+                {
+                    **dict.fromkeys(answer.aws_equivalent_by_service, 0.0),
+                    **answer.by_service,
+                }.items()
+            )
+        )
+        parts = [
+            f"<div>This answer: <b>{_money(answer.total)}</b> (AWS equivalent {_money(answer.aws_equivalent_total)})</div>",
+        ]
+        if rows:
+            parts.append(
+                f"<table><tr><th>service</th><th>actual</th><th>AWS eq.</th></tr>{rows}</table>"
+            )
+        cost = self.model.cost
+        if cost is not None:
+            parts.append(
+                f"<div>Today: <b>{_money(cost.today_total)}</b> · month-end projection: <b>{_money(cost.month_end_projection)}</b></div>"
+            )
+            png = render_cost_chart(cost.by_service or cost.aws_equivalent_by_service)
+        else:
+            parts.append("<div><i>Cost ledger unavailable.</i></div>")
+            png = render_cost_chart(
+                answer.by_service or answer.aws_equivalent_by_service,
+                title="This answer by service (USD)",
+            )
+        self.summary.value = "".join(parts)
+        self.chart.value = png or b""
+        self.chart.layout.display = None if png else "none"
+
+
+class DashboardView(w.VBox):
+    """Header, KPI tiles, question box with examples, answer, table, chart, SQL, CSV, sidebar."""
+
+    def __init__(self, app: AppModel, model: DashboardModel) -> None:
+        self.app = app
+        self.model = model
+        session = model.session
+        # Header: user, persona switcher, logout.
+        self.user = _html(
+            f"<b>{html.escape(session.username)}</b> · {html.escape(model.persona_label)}",
+            "wb-user",
+        )
+        self.persona = w.Dropdown(
+            options=[(p.label, p.value) for p in app.personas],
+            value=model.persona.value,
+            description="Persona",
+        )
+        self.persona.add_class("wb-persona-switch")
+        self.persona.disabled = len(app.personas) < 2
+        self.logout = _button("Log out", "wb-logout")
+        header = w.HBox(
+            [self.user, self.persona, self.logout],
+            layout=w.Layout(justify_content="space-between", align_items="center"),
+        )
+        header.add_class("wb-header")
+        # Question box, examples, busy indicator.
+        self.question = w.Text(
+            placeholder="Ask a question about your data…", layout=w.Layout(width="70%")
+        )
+        self.question.add_class("wb-question")
+        self.ask_button = _button("Ask", "wb-ask", style="primary")
+        self.busy = _html(cls="wb-busy")
+        self.examples = []
+        for index, text in enumerate(model.examples):
+            button = _button(text, f"wb-example-{index}", tooltip=f"Ask: {text}", width="auto")
+            button.add_class("wb-example")
+            button.on_click(lambda _b, q=text: model.ask(q))
+            self.examples.append(button)
+        # Answer, suggestions, table, chart, SQL, CSV.
+        self.answer = _html(cls="wb-answer-text")
+        self.error = _html(cls="wb-answer-error")
+        self.suggestions = w.HBox()
+        self.suggestions.add_class("wb-suggestions")
+        self.table = TableView(model.table)
+        self.chart = w.Image(format="png")
+        self.chart.add_class("wb-chart")
+        self.show_sql = w.ToggleButton(description="Show SQL", value=False)
+        self.show_sql.add_class("wb-show-sql")
+        self.sql = _html(cls="wb-sql")
+        self.download = _html(cls="wb-download")
+        self.meta = _html(cls="wb-answer-meta")
+        self.kpis = KpiTilesView(model)
+        self.conversation = ConversationView(model)
+        self.costs = CostPanelView(model)
+        main = w.VBox(
+            [
+                self.kpis,
+                w.HBox([self.question, self.ask_button, self.busy]),
+                w.HBox(self.examples, layout=w.Layout(flex_flow="row wrap")),
+                self.error,
+                self.suggestions,
+                self.answer,
+                self.meta,
+                self.chart,
+                self.table,
+                w.HBox([self.show_sql, self.download]),
+                self.sql,
+            ],
+            layout=w.Layout(width="72%"),
+        )
+        sidebar = w.VBox([self.conversation, self.costs], layout=w.Layout(width="28%"))
+        sidebar.add_class("wb-sidebar")
+        super().__init__([header, w.HBox([main, sidebar])])
+        self.add_class("wb-dashboard")
+        self.add_class(f"wb-dashboard-{model.persona.value}")
+
+        self.question.observe(lambda change: setattr(model, "question", change["new"]), "value")
+        self.ask_button.on_click(lambda _b: model.ask())
+        self.show_sql.observe(lambda change: model.toggle_sql(bool(change["new"])), "value")
+        self.logout.on_click(lambda _b: app.logout())
+        self.persona.observe(self._on_persona, "value")
+        model.observe(self._render)
+        self._render(
+            model,
+            frozenset(
+                {
+                    "answer",
+                    "busy",
+                    "status",
+                    "error",
+                    "suggestions",
+                    "show_sql",
+                    "chart",
+                    "question",
+                }
+            ),
+        )
+
+    def _on_persona(self, change: Mapping[str, Any]) -> None:
+        if change["new"] and change["new"] != self.model.persona.value:
+            self.app.switch_persona(change["new"])
+
+    def _render(self, model: DashboardModel, changed: frozenset[str]) -> None:
+        if "question" in changed and self.question.value != model.question:
+            self.question.value = model.question
+        if changed & {"busy", "status"}:
+            self.ask_button.disabled = model.busy
+            for button in self.examples:
+                button.disabled = model.busy
+            self.busy.value = (
+                f'<span class="wb-busy-indicator">⏳ {html.escape(model.status or "Working…")}</span>'
+                if model.busy
+                else ""
+            )
+        if "error" in changed:
+            self.error.value = _error_html(model.error)
+        if "suggestions" in changed:
+            buttons = []
+            for text in model.suggestions:
+                button = _button(text, "wb-suggestion", tooltip=f"Ask: {text}", width="auto")
+                button.on_click(lambda _b, q=text: model.ask(q))
+                buttons.append(button)
+            self.suggestions.children = [_html("Try: "), *buttons] if buttons else []
+        if "answer" in changed:
+            answer = model.answer
+            ok = answer is not None and model.error is None
+            self.answer.value = f"<p>{html.escape(model.answer_text)}</p>" if ok else ""
+            if ok and answer is not None:
+                source = "cache" if answer.cached else (answer.agent or "workbench")
+                self.meta.value = f"<small>{len(answer.frame)} rows · {answer.duration_ms:,.0f} ms · {html.escape(source)}</small>"
+                self.download.value = self._download_link() if len(answer.frame.columns) else ""
+            else:
+                self.meta.value = ""
+                self.download.value = ""
+        if "chart" in changed or "answer" in changed:
+            png = (
+                render_chart(model.table.frame, model.chart) if model.chart.kind != "none" else None
+            )
+            self.chart.value = png or b""
+            self.chart.layout.display = None if png else "none"
+        if changed & {"show_sql", "answer"}:
+            sql = model.sql
+            self.show_sql.disabled = not sql
+            if self.show_sql.value != model.show_sql:
+                self.show_sql.value = model.show_sql
+            self.sql.value = f"<pre>{html.escape(sql)}</pre>" if (model.show_sql and sql) else ""
+
+    def _download_link(self) -> str:
+        name = f"{self.model.persona.value}-result.csv"
+        return (
+            f'<a class="wb-csv-link" download="{html.escape(name)}" href="{self.model.table.csv_data_uri()}" '
+            f'target="_blank">⬇ Download CSV ({self.model.table.row_count} rows)</a>'
+        )
+
+
+# --------------------------------------------------------------------------- app
+class AppView(w.VBox):
+    """The whole app: shows the login form, the persona picker or a dashboard by stage."""
+
+    def __init__(self, model: AppModel) -> None:
+        self.model = model
+        self.style = w.HTML(STYLE)
+        self.login = LoginView(model.login, model.submit_login)
+        self.current: w.Widget = self.login
+        self.error = _html(cls="wb-app-error")
+        super().__init__([self.style, self.login])
+        self.add_class("wb-app")
+        self.add_class("wb-stage-login")
+        model.observe(self._render)
+
+    def _render(self, model: AppModel, changed: frozenset[str]) -> None:
+        if not changed & {"stage", "dashboard"}:
+            if "error" in changed and isinstance(self.current, PersonaPickerView | DashboardView):
+                self.current.error.value = _error_html(model.error)
+            return
+        old = self.current
+        if model.stage == "login":
+            self.current = self.login
+        elif model.stage == "picker":
+            self.current = PersonaPickerView(model)
+        elif model.dashboard is not None:
+            if isinstance(old, DashboardView) and old.model is model.dashboard:
+                return
+            self.current = DashboardView(model, model.dashboard)
+        for stage in ("login", "picker", "dashboard"):
+            self.remove_class(f"wb-stage-{stage}")
+        self.add_class(f"wb-stage-{model.stage}")
+        self.children = [self.style, self.current]
+        if old is not self.current and old is not self.login:
+            close_tree(old)
+
+
+def close_tree(widget: w.Widget) -> None:
+    """Close a widget and its descendants, freeing their comms in the kernel."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
+__all__ = [
+    "STYLE",
+    "AppView",
+    "ConversationView",
+    "CostPanelView",
+    "DashboardView",
+    "KpiTilesView",
+    "LoginView",
+    "PersonaPickerView",
+    "TableView",
+    "close_tree",
+    "frame_to_html",
+]
