@@ -51,7 +51,12 @@ TABLES: tuple[Table, ...] = (
         (
             _c("product_id", "VARCHAR", "Product id, e.g. P0001", False),
             _c("product_name", "VARCHAR", "Unique human-readable name", False),
-            _c("category", "VARCHAR", "Product category (Electrical, Hardware, Plumbing, ...)", False),
+            _c(
+                "category",
+                "VARCHAR",
+                "Product category (Electrical, Hardware, Plumbing, ...)",
+                False,
+            ),
             _c("unit_cost", "DECIMAL(12,2)", "Standard cost paid to suppliers", False),
             _c("unit_price", "DECIMAL(12,2)", "List selling price", False),
             _c("lead_time_days", "INTEGER", "Standard replenishment lead time in days", False),
@@ -196,7 +201,9 @@ class Persona(StrEnum):
             from workbench.core.errors import PermissionDeniedError
 
             allowed = ", ".join(p.value for p in cls)
-            raise PermissionDeniedError(f"Unknown persona '{value}'. Choose one of: {allowed}.", persona=str(value)) from None
+            raise PermissionDeniedError(
+                f"Unknown persona '{value}'. Choose one of: {allowed}.", persona=str(value)
+            ) from None
 
 
 PERSONA_LABELS: dict[Persona, str] = {
@@ -205,12 +212,21 @@ PERSONA_LABELS: dict[Persona, str] = {
     Persona.PROCUREMENT_SPECIALIST: "Procurement Specialist",
 }
 
-_SALES = frozenset({"product", "warehouse", "warehouse_product", "sales_order_header", "sales_order_line"})
+_SALES = frozenset(
+    {"product", "warehouse", "warehouse_product", "sales_order_header", "sales_order_line"}
+)
 PERSONA_TABLES: dict[Persona, frozenset[str]] = {
     Persona.WAREHOUSE_MANAGER: _SALES,
     Persona.FIELD_ENGINEER: _SALES,
     Persona.PROCUREMENT_SPECIALIST: frozenset(
-        {"product", "warehouse", "warehouse_product", "supplier", "purchase_order_header", "purchase_order_line"}
+        {
+            "product",
+            "warehouse",
+            "warehouse_product",
+            "supplier",
+            "purchase_order_header",
+            "purchase_order_line",
+        }
     ),
 }
 
@@ -227,33 +243,57 @@ _DIALECT_TYPES = {
 }
 
 
-def create_table_ast(table: Table, *, dialect: str = "duckdb") -> exp.Create:
-    """``CREATE TABLE`` for one table as a sqlglot AST (render it with ``.sql(dialect)``)."""
-    cols = []
+def create_table_ast(
+    table: Table, *, dialect: str = "duckdb", location: str | None = None
+) -> exp.Create:
+    """``CREATE TABLE`` for one table as a sqlglot AST (render it with ``.sql(dialect)``).
+
+    Athena tables are external Parquet tables (Hive DDL, no constraints); ``location`` is the
+    S3 prefix holding one folder per table.
+    """
+    athena = dialect == "athena"
+    cols: list[exp.Expression] = []
     for col in table.columns:
         type_sql = _DIALECT_TYPES.get(dialect, {}).get(col.type, col.type)
-        constraints = [] if col.nullable or dialect == "athena" else [exp.ColumnConstraint(kind=exp.NotNullColumnConstraint())]
+        constraints = (
+            []
+            if col.nullable or athena
+            else [exp.ColumnConstraint(kind=exp.NotNullColumnConstraint())]
+        )
         cols.append(
             exp.ColumnDef(
                 this=exp.to_identifier(col.name),
-                kind=exp.DataType.build(type_sql, dialect="duckdb" if dialect != "athena" else "hive"),
+                kind=exp.DataType.build(type_sql, dialect="hive" if athena else "duckdb"),
                 constraints=constraints,
             )
         )
-    if dialect != "athena":
+    if not athena:
         cols.append(exp.PrimaryKey(expressions=[exp.to_identifier(k) for k in table.primary_key]))
     schema = exp.Schema(this=exp.to_table(table.name), expressions=cols)
-    return exp.Create(this=schema, kind="TABLE", exists=True)
+    properties = None
+    if athena:
+        props: list[exp.Expression] = [
+            exp.ExternalProperty(),
+            exp.FileFormatProperty(this=exp.var("PARQUET"), hive_format=True),
+        ]
+        if location:
+            prefix = location.rstrip("/")
+            props.append(exp.LocationProperty(this=exp.Literal.string(f"{prefix}/{table.name}/")))
+        properties = exp.Properties(expressions=props)
+    return exp.Create(this=schema, kind="TABLE", exists=True, properties=properties)
 
 
-def render_ddl(dialect: str = "duckdb") -> list[str]:
-    """The DDL of every table for ``duckdb``, ``redshift`` or ``athena``."""
+def render_ddl(dialect: str = "duckdb", *, location: str | None = None) -> list[str]:
+    """The DDL of every table for ``duckdb``, ``redshift`` or ``athena`` (``location``: Athena's S3 prefix)."""
     if dialect not in {"duckdb", "redshift", "athena"}:
-        raise ValueError(f"unsupported dialect {dialect!r}")
-    return [create_table_ast(t, dialect=dialect).sql(dialect=dialect) for t in TABLES]
+        raise ValueError(f"unsupported dialect {dialect!r}; use duckdb, redshift or athena")
+    return [
+        create_table_ast(t, dialect=dialect, location=location).sql(dialect=dialect) for t in TABLES
+    ]
 
 
 def parses_in(sql: str, dialect: str) -> bool:
+    """Whether ``sql`` parses in ``dialect`` (used by tests and the loaders' self-checks)."""
     try:
         sqlglot.parse_one(sql, read=dialect)
     except sqlglot.errors.ParseError:
