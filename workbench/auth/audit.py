@@ -21,8 +21,6 @@ from workbench.auth.passwords import is_bcrypt_hash
 from workbench.core.logs import log_event, redact
 
 log = logging.getLogger("workbench.auth.audit")
-# A library must not print to stderr when the application has not configured logging.
-log.addHandler(logging.NullHandler())
 
 #: Events written by the workbench itself; callers may add their own snake_case names.
 EVENTS: frozenset[str] = frozenset(
