@@ -31,6 +31,8 @@ class UserSession:
     personas: tuple[str, ...]
     active_persona: str | None = None
     is_admin: bool = False
+    #: A first-run one-time password is still in use: the UI asks the user to change it.
+    must_change_password: bool = False
 
     @classmethod
     def from_auth(cls, session: Any) -> UserSession:
@@ -43,6 +45,7 @@ class UserSession:
             personas=personas,
             active_persona=str(getattr(active, "value", active)) if active else None,
             is_admin=bool(getattr(session, "is_admin", False)),
+            must_change_password=bool(getattr(session, "must_change_password", False)),
         )
 
 

@@ -37,6 +37,11 @@ STYLE = """
 """
 
 
+CHANGE_PASSWORD_NOTICE = (
+    "You are using a one-time password. Change it now: workbench users passwd <username>."
+)
+
+
 def _html(value: str = "", cls: str | None = None) -> w.HTML:
     widget = w.HTML(value=value)
     if cls:
