@@ -236,9 +236,21 @@ class DuckDBWarehouse:
         if not self.path.is_file():
             return "none"
         stat = self.path.stat()
-        return hashlib.sha1(f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[
-            :16
-        ]
+        fingerprint = hashlib.sha1(
+            f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        ).hexdigest()[:16]
+        # The generator records a load id in workbench_load; files loaded by other means have none.
+        cursor = self._connection().cursor()
+        try:
+            row = cursor.execute(
+                "SELECT CAST(load_id AS VARCHAR) FROM workbench_load"
+                " ORDER BY generated_at DESC LIMIT 1"
+            ).fetchone()
+        except duckdb.Error:
+            return fingerprint
+        finally:
+            cursor.close()
+        return str(row[0]) if row and row[0] else fingerprint
 
     def close(self) -> None:
         with self._lock:
