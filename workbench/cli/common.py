@@ -39,8 +39,21 @@ class Context:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(dir_okay=False), default=None, help="Config file (default: $WORKBENCH_CONFIG, then $WORKBENCH_HOME/config.yaml).")
-@click.option("--home", "home", type=click.Path(file_okay=False), default=None, envvar="WORKBENCH_HOME", help="Where local state lives (default: $WORKBENCH_HOME or ~/.workbench).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: $WORKBENCH_CONFIG, then $WORKBENCH_HOME/config.yaml).",
+)
+@click.option(
+    "--home",
+    "home",
+    type=click.Path(file_okay=False),
+    default=None,
+    envvar="WORKBENCH_HOME",
+    help="Where local state lives (default: $WORKBENCH_HOME or ~/.workbench).",
+)
 @click.version_option(package_name="workbench")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, home: str | None) -> None:
@@ -75,7 +88,9 @@ def output_frame(frame: pd.DataFrame, fmt: str) -> None:
         if frame.empty:
             click.echo("(no rows)")
         else:
-            with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200):
+            with pd.option_context(
+                "display.max_rows", 200, "display.max_columns", 50, "display.width", 200
+            ):
                 click.echo(frame.to_string(index=False))
 
 
@@ -83,4 +98,10 @@ def echo_json(payload: Any) -> None:
     click.echo(json.dumps(payload, indent=2, default=str))
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
