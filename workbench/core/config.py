@@ -143,6 +143,8 @@ class CostSettings(_Section):
     lambda_per_request: float = 0.0000002
     sagemaker_instance_type: str = "ml.t3.medium"
     sagemaker_instance_hour: float = 0.05
+    #: Hours a day the notebook instance runs; the ledger adds it per active day as a fixed overhead.
+    sagemaker_hours_per_day: float = Field(default=8.0, ge=0, le=24)
     #: Which AWS setup a local run is priced against: the warehouse it would use.
     reference_warehouse: Literal["redshift", "athena"] = "redshift"
 
