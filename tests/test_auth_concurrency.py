@@ -21,11 +21,17 @@ def _add_users(home: str, index: int, barrier: Any, results: Any) -> None:
     outcome: list[tuple[str, str]] = []
     barrier.wait(timeout=120)
     names = [f"p{index}-u{j}" for j in range(OWN_USERS)]
-    contested = [SHARED_SPELLINGS[index % len(SHARED_SPELLINGS)]] + [f"common-{j}" for j in range(3)]
+    contested = [SHARED_SPELLINGS[index % len(SHARED_SPELLINGS)]] + [
+        f"common-{j}" for j in range(3)
+    ]
     # Interleave own and contested names so writes overlap.
-    for name in [n for pair in zip(names, contested + [""] * len(names), strict=False) for n in pair if n]:
+    for name in [
+        n for pair in zip(names, contested + [""] * len(names), strict=False) for n in pair if n
+    ]:
         try:
-            store.add_user(name, f"password for {name.strip().lower()}!", personas=["warehouse_manager"])
+            store.add_user(
+                name, f"password for {name.strip().lower()}!", personas=["warehouse_manager"]
+            )
             outcome.append((name, "ok"))
         except UserExistsError:
             outcome.append((name, "exists"))
@@ -39,7 +45,10 @@ def test_concurrent_add_from_several_processes(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_add_users, args=(str(home), i, barrier, results)) for i in range(PROCESSES)]
+    procs = [
+        ctx.Process(target=_add_users, args=(str(home), i, barrier, results))
+        for i in range(PROCESSES)
+    ]
     for p in procs:
         p.start()
     outcomes = dict(results.get(timeout=180) for _ in procs)
@@ -59,10 +68,18 @@ def test_concurrent_add_from_several_processes(tmp_path: Path) -> None:
         assert sorted(statuses) == ["exists"] * (PROCESSES - 1) + ["ok"]
 
     settings = load_settings({}, home=home)
-    expected = {f"p{i}-u{j}" for i in range(PROCESSES) for j in range(OWN_USERS)} | {"shared"} | {f"common-{j}" for j in range(3)}
+    expected = (
+        {f"p{i}-u{j}" for i in range(PROCESSES) for j in range(OWN_USERS)}
+        | {"shared"}
+        | {f"common-{j}" for j in range(3)}
+    )
     assert {u.username for u in UserStore(settings).list_users()} == expected
     with sqlite3.connect(settings.auth_db_path) as conn:
-        dupes = conn.execute("SELECT lower(username), COUNT(*) FROM users GROUP BY lower(username) HAVING COUNT(*) > 1").fetchall()
-        audited = conn.execute("SELECT COUNT(*) FROM audit WHERE event = 'user_added'").fetchone()[0]
+        dupes = conn.execute(
+            "SELECT lower(username), COUNT(*) FROM users GROUP BY lower(username) HAVING COUNT(*) > 1"
+        ).fetchall()
+        audited = conn.execute("SELECT COUNT(*) FROM audit WHERE event = 'user_added'").fetchone()[
+            0
+        ]
     assert dupes == []
     assert audited == len(expected)  # one audit row per user actually added
