@@ -1,0 +1,14 @@
+"""AWS Lambda entry point of the supplier tools (handler: ``handler.handler``).
+
+Event: ``{"tool": "<one of the supplier tools>", "arguments": {...}}``; answer:
+``{"statusCode": 200 | 400 | 422 | 500 | 503, "body": {...}}``, never an exception.
+Validation, the warehouse (built once per container from WORKBENCH_CONFIG /
+WORKBENCH_HOME) and the tools themselves live in the ``workbench`` package; see
+``workbench.invokers.lambda_runtime``. Build the zip with ``scripts/build_lambdas.py``.
+"""
+
+from __future__ import annotations
+
+from workbench.invokers.lambda_runtime import make_handler
+
+handler = make_handler("supplier")
