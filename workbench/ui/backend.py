@@ -119,7 +119,6 @@ class WorkbenchBackend:
     def __init__(self, workbench: Any, auth: Any) -> None:
         self.workbench = workbench
         self.auth = auth
-        self._ask_takes_token = _accepts(workbench.ask, "auth_token")
 
     @classmethod
     def create(cls, home: str | None = None, config: Any = None) -> WorkbenchBackend:
@@ -148,7 +147,7 @@ class WorkbenchBackend:
         self, question: str, persona: str, *, token: str, session_id: str | None = None
     ) -> Answer:
         kwargs: dict[str, Any] = {"as_of": self.as_of, "session_id": session_id}
-        if self._ask_takes_token:
+        if _accepts(self.workbench.ask, "auth_token"):
             kwargs["auth_token"] = token
         else:
             # No orchestrator-side check yet: authorize here so an ungranted persona is refused.
