@@ -18,7 +18,8 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from workbench.core.errors import DataError, DataNotFoundError
+from workbench.core.errors import DataError
+from workbench.data.loader import connect_read_only
 from workbench.data.schema import (
     ORDER_PRIORITIES,
     ORDER_STATUSES,
@@ -323,24 +324,6 @@ def _rules() -> Iterator[_Rule]:
     )
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    if not path.is_file():
-        raise DataNotFoundError(
-            f"No warehouse file at {path}.",
-            hint="Run 'workbench data generate' to create sample data.",
-            path=str(path),
-        )
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise DataError(
-            f"{path} is not a readable DuckDB database (it may be corrupted or another program's file).",
-            hint="Regenerate it with 'workbench data generate --force'.",
-            detail=str(exc),
-            path=str(path),
-        ) from None
-
-
 def _structure(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, dict[str, str]]:
     """Columns and types per data table; raises when tables or columns are missing."""
     try:
@@ -385,7 +368,7 @@ def _example(columns: list[str], row: tuple[Any, ...]) -> str:
 def check_database(path: str | os.PathLike[str]) -> CheckReport:
     """Run every rule on a warehouse file and report all failures at once."""
     db = Path(path)
-    con = _connect(db)
+    con = connect_read_only(db)
     issues: list[CheckIssue] = []
     names: list[str] = []
     try:
@@ -447,7 +430,7 @@ def check_database(path: str | os.PathLike[str]) -> CheckReport:
 def table_row_counts(path: str | os.PathLike[str]) -> dict[str, int]:
     """Rows per data table (missing tables are reported as a DataError)."""
     db = Path(path)
-    con = _connect(db)
+    con = connect_read_only(db)
     try:
         _structure(con, db)
         return {

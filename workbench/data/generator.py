@@ -276,7 +276,7 @@ _COMPANY_SUFFIXES = ("LLC", "Inc.", "Co.", "Group")
 
 # Delivery offset (delivery date - promised date) in days and its probability.
 _DELIVERY_OFFSETS = np.array([-3, -2, -1, 0, 1, 2, 3, 4, 5])
-_DELIVERY_OFFSET_P = np.array([0.06, 0.20, 0.39, 0.20, 0.07, 0.04, 0.02, 0.01, 0.01])
+_DELIVERY_OFFSET_P = np.array([0.08, 0.24, 0.45, 0.10, 0.05, 0.04, 0.02, 0.01, 0.01])
 # Relative order volume Monday..Sunday.
 _WEEKDAY = np.array([1.15, 1.2, 1.15, 1.1, 1.0, 0.45, 0.3])
 _WEEKDAY = _WEEKDAY / _WEEKDAY.mean()
@@ -563,10 +563,10 @@ class _Builder:
             members, cdf = self.c_by_wh[w]
             cust[m] = members[np.minimum(np.searchsorted(cdf, u[m]), len(members) - 1)]
         express = rng.random(n) < 0.2
-        lead = np.where(express, rng.integers(1, 3, n), rng.integers(2, 7, n))
+        lead = np.where(express, 1 + (rng.random(n) < 0.55), rng.integers(2, 7, n))
         promised = day + lead
         offset_days = rng.choice(_DELIVERY_OFFSETS, n, p=_DELIVERY_OFFSET_P)
-        stuck = rng.random(n) < 0.015  # backorders and lost shipments: clearly late
+        stuck = rng.random(n) < 0.02  # backorders and lost shipments: clearly late
         offset_days = offset_days + np.where(stuck, rng.integers(6, 21, n), 0)
         delivery = np.maximum(promised + offset_days, day + 1)
         transit = np.minimum(1 + rng.poisson(0.6, n), delivery - day)

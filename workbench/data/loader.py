@@ -18,14 +18,24 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from workbench.core.errors import DataError, DataNotFoundError
 from workbench.data.schema import TABLES, TABLES_BY_NAME, render_ddl
 
-__all__ = ["LOAD_TABLE", "LoadInfo", "export_parquet", "read_load_info", "write_duckdb"]
+__all__ = [
+    "LOAD_TABLE",
+    "READ_ONLY_CONFIG",
+    "LoadInfo",
+    "connect_read_only",
+    "export_parquet",
+    "read_load_info",
+    "write_duckdb",
+]
 
 #: Bookkeeping table written beside the data tables (one row per load).
 LOAD_TABLE = "workbench_load"
+_EXPORT_BATCH_ROWS = 1_000_000
 
 _LOAD_DDL = (
     f"CREATE TABLE {LOAD_TABLE} ("
@@ -118,27 +128,49 @@ def write_duckdb(
     return LoadInfo(load_id, scale, seed, end_date, generated_at, rows, GENERATOR_VERSION)
 
 
-def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    if not path.is_file():
+#: Same settings as ``DuckDBWarehouse``'s connection: DuckDB refuses a second connection to a file
+#: already open in this process with different settings, so matching them lets the checker, the
+#: exporter and an open ``Workbench`` share the file.
+READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "access_mode": "READ_ONLY",
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,
+}
+
+
+def connect_read_only(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a warehouse file, with errors a user can act on."""
+    db = Path(path)
+    if not db.is_file():
         raise DataNotFoundError(
-            f"No warehouse file at {path}.",
+            f"No warehouse file at {db}.",
             hint="Run 'workbench data generate' to create sample data.",
-            path=str(path),
+            path=str(db),
         )
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(db), read_only=True, config=dict(READ_ONLY_CONFIG))
+    except duckdb.ConnectionException as exc:
+        raise DataError(
+            f"{db} is already open in this process with other settings.",
+            hint="Close the other connection (for example Workbench.close()) and try again.",
+            detail=str(exc),
+            path=str(db),
+        ) from None
     except duckdb.Error as exc:
         raise DataError(
-            f"{path} is not a readable DuckDB database (it may be corrupted or another program's file).",
+            f"{db} is not a readable DuckDB database (it may be corrupted or another program's file).",
             hint="Regenerate it with 'workbench data generate --force'.",
             detail=str(exc),
-            path=str(path),
+            path=str(db),
         ) from None
 
 
 def read_load_info(path: str | os.PathLike[str]) -> LoadInfo | None:
     """The load record of a warehouse file, or None when the file has none (loaded by other means)."""
-    con = _connect_read_only(Path(path))
+    con = connect_read_only(path)
     try:
         try:
             row = con.execute(
@@ -162,7 +194,7 @@ def export_parquet(
     Returns the file written per table. Types are kept (DECIMAL stays decimal, DATE stays date).
     """
     out = Path(out_dir)
-    con = _connect_read_only(Path(db_path))
+    con = connect_read_only(db_path)
     written: dict[str, Path] = {}
     try:
         existing = {
@@ -181,13 +213,14 @@ def export_parquet(
             folder = out / table.name
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / "data.parquet"
-            order = ", ".join(f'"{k}"' for k in table.primary_key)
-            arrow = con.execute(
-                f'SELECT * FROM "{table.name}" ORDER BY {order}'
-            ).fetch_arrow_table()
-            import pyarrow.parquet as pq
-
-            pq.write_table(arrow, target, compression="zstd")
+            # Streamed in record batches so a 10M-row table never sits in memory whole;
+            # DuckDB scans in insertion order, which is key order for generated data.
+            reader = con.sql(f'SELECT * FROM "{table.name}"').to_arrow_reader(
+                batch_size=_EXPORT_BATCH_ROWS
+            )
+            with pq.ParquetWriter(target, reader.schema, compression="zstd") as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
             written[table.name] = target
     finally:
         con.close()
