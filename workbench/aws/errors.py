@@ -121,6 +121,8 @@ def translate(exc: BaseException, *, service: str, action: str) -> WorkbenchErro
             hint="Check the network and the aws.region / aws.endpoint_url settings.",
             **fields,
         )
+    if name == "ParamValidationError":
+        return ConfigError(f"A setting sent to {service} is invalid.", issues=[str(exc)], **fields)
     if name in {"NoCredentialsError", "PartialCredentialsError", "NoRegionError"}:
         return ConfigError(
             f"No usable AWS {'region' if name == 'NoRegionError' else 'credentials'} for {service}.",

@@ -80,6 +80,15 @@ def submit(client: Any, sql: str, target: DataApiTarget) -> str:
     return str(response["Id"])
 
 
+def submit_batch(client: Any, sqls: list[str], target: DataApiTarget) -> str:
+    """Start several statements that the Data API runs in order, in one transaction."""
+    params = target.request(sqls[0])
+    del params["Sql"]
+    params["Sqls"] = list(sqls)
+    response = call(SERVICE, "batch_execute_statement", client.batch_execute_statement, **params)
+    return str(response["Id"])
+
+
 def cancel(client: Any, statement_id: str) -> None:
     """Best-effort cancel (the statement may have finished meanwhile)."""
     try:

@@ -37,12 +37,24 @@ LOAD_MARKER_TABLE = "workbench_load"
 DEFAULT_SCHEMA = "public"
 
 
+_MARKER_COLUMNS = (
+    ("load_id", "VARCHAR(64)"),
+    ("scale", "VARCHAR(16)"),
+    ("seed", "BIGINT"),
+    ("end_date", "DATE"),
+    ("generated_at", "TIMESTAMP"),
+    ("generator_version", "VARCHAR(32)"),
+    ("row_counts", "VARCHAR(4096)"),
+    ("loaded_at", "TIMESTAMP"),
+    ("source", "VARCHAR(1024)"),
+)
+
+
 def load_marker_ddl() -> exp.Create:
-    """``CREATE TABLE IF NOT EXISTS workbench_load (load_id, loaded_at, source)`` as an AST."""
+    """``CREATE TABLE IF NOT EXISTS workbench_load (...)``: the local load record plus when and from where."""
     cols = [
-        exp.ColumnDef(this=exp.to_identifier("load_id"), kind=exp.DataType.build("VARCHAR(64)")),
-        exp.ColumnDef(this=exp.to_identifier("loaded_at"), kind=exp.DataType.build("TIMESTAMP")),
-        exp.ColumnDef(this=exp.to_identifier("source"), kind=exp.DataType.build("VARCHAR(1024)")),
+        exp.ColumnDef(this=exp.to_identifier(name), kind=exp.DataType.build(kind))
+        for name, kind in _MARKER_COLUMNS
     ]
     return exp.Create(
         this=exp.Schema(this=exp.to_table(LOAD_MARKER_TABLE), expressions=cols),
@@ -52,8 +64,9 @@ def load_marker_ddl() -> exp.Create:
 
 
 def latest_load_query() -> exp.Select:
+    """The newest load: its id and when it was loaded (both part of the data version)."""
     return (
-        exp.select("load_id")
+        exp.select("load_id", "loaded_at")
         .from_(LOAD_MARKER_TABLE)
         .order_by(exp.column("loaded_at").desc())
         .limit(1)
@@ -222,7 +235,7 @@ class RedshiftServerlessWarehouse:
             return self._version[1]
         try:
             frame = self.execute(latest_load_query(), row_limit=1).frame
-            load_id = str(frame.iloc[0, 0]) if len(frame) else "empty"
+            load_id = f"{frame.iloc[0, 0]!s}@{frame.iloc[0, 1]!s}" if len(frame) else "empty"
         except QueryError as exc:
             # No marker table (data loaded by other means): a stable id per target, logged once per refresh.
             log_event(
