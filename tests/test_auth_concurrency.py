@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from workbench.auth import UserExistsError, UserStore
 from workbench.core.config import load_settings
 
@@ -40,6 +42,7 @@ def _add_users(home: str, index: int, barrier: Any, results: Any) -> None:
     results.put((index, outcome))
 
 
+@pytest.mark.slow
 def test_concurrent_add_from_several_processes(tmp_path: Path) -> None:
     home = tmp_path / "home"
     ctx = multiprocessing.get_context("spawn")
