@@ -193,6 +193,8 @@ def _warehouse_aliases(wid: str, name: str, city: str | None) -> tuple[list[str]
     cores = {" ".join(core_words), " ".join(id_core)}
     if city:
         cores.add(normalize(city))
+        # "Edison, NJ" is also just "Edison".
+        cores.add(normalize(city.split(",")[0]))
     for core in filter(None, cores):
         for word in _FACILITY_WORDS:
             fuzzy_aliases.append(f"{core} {word}")
@@ -273,18 +275,26 @@ class EntityIndex:
         for region in sorted(regions):
             records.append(EntityRecord("region", region, region, (f"{region} region",), ()))
         for city in sorted(cities):
-            records.append(EntityRecord("city", city, city))
+            short = city.split(",")[0].strip()
+            records.append(EntityRecord("city", city, city, (short,) if short != city else ()))
         categories: set[str] = set()
         for pid, name, category in products:
             records.append(EntityRecord("product", pid, name))
             if category:
                 categories.add(category)
         for category in sorted(categories):
-            forms = _plural_forms(normalize(category)) | {
-                f"{normalize(category)} products",
-                f"{normalize(category)} items",
-                f"{normalize(category)} category",
-            }
+            base = normalize(category)
+            # "Electrical" is also said "electric".
+            adjective = {base[:-2]} if base.endswith("al") and len(base) > 6 else set()
+            forms = (
+                _plural_forms(base)
+                | adjective
+                | {
+                    f"{normalize(category)} products",
+                    f"{normalize(category)} items",
+                    f"{normalize(category)} category",
+                }
+            )
             records.append(EntityRecord("category", category, category, tuple(sorted(forms))))
         for sid, name in suppliers:
             fuzzy_aliases, exact = _supplier_aliases(sid, name)
