@@ -51,6 +51,7 @@ class DuckDBWarehouse:
         self._threads = threads
         self._memory_limit = memory_limit
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._con_identity: tuple[int, int, int] | None = None
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -67,10 +68,27 @@ class DuckDBWarehouse:
 
     # -- connection ----------------------------------------------------------------------
     def _connection(self) -> duckdb.DuckDBPyConnection:
+        """The shared read-only connection, reopened when the data file was replaced.
+
+        The generator swaps in a new file atomically; a connection opened before still reads
+        the old one, so a change of the file's identity means reconnect.
+        """
         with self._lock:
+            identity = self._file_identity()
+            if self._con is not None and identity != self._con_identity:
+                self._con.close()
+                self._con = None
             if self._con is None:
                 self._con = self._connect()
+                self._con_identity = identity
             return self._con
+
+    def _file_identity(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if not self.path.is_file():
@@ -102,6 +120,15 @@ class DuckDBWarehouse:
                 detail=str(exc),
                 path=str(self.path),
             ) from None
+        except duckdb.ConnectionException as exc:
+            # Another connection in this process opened the file with other settings; DuckDB
+            # refuses rather than hand us an instance without our safety settings.
+            raise DataError(
+                "The data file is already open in this process with other settings.",
+                hint="Close the other connection (or restart the kernel) and try again.",
+                detail=str(exc),
+                path=str(self.path),
+            ) from None
         except duckdb.Error as exc:
             raise DataError(
                 "The data file could not be opened.",
@@ -109,7 +136,11 @@ class DuckDBWarehouse:
                 detail=str(exc),
                 path=str(self.path),
             ) from None
-        con.execute("SET lock_configuration = true")
+        # DuckDB shares one database instance per file within a process: a second warehouse on
+        # the same file finds the configuration already locked by the first.
+        locked = con.execute("SELECT current_setting('lock_configuration')").fetchone()
+        if not (locked and locked[0]):
+            con.execute("SET lock_configuration = true")
         return con
 
     # -- port ----------------------------------------------------------------------------
@@ -201,29 +232,40 @@ class DuckDBWarehouse:
         return self.execute(sql).frame
 
     def tables(self) -> list[TableInfo]:
-        """Tables in the database with their columns, row counts and the data-model descriptions."""
+        """The data tables present, sorted, with columns, row counts and data-model descriptions.
+
+        Bookkeeping tables (such as the generator's ``workbench_load``) are left out, as on the
+        other backends: only what the guard lets users query is listed.
+        """
+        columns_sql = (
+            exp.select("table_name", "column_name", "data_type")
+            .from_(exp.table_("columns", db="information_schema"))
+            .where(exp.column("table_schema").eq(exp.Literal.string("main")))
+            .where(
+                exp.column("table_name").isin(
+                    *(exp.Literal.string(t) for t in sorted(TABLES_BY_NAME))
+                )
+            )
+            .order_by("table_name", "ordinal_position")
+        )
         cursor = self._connection().cursor()
         try:
-            rows = cursor.execute(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
-            ).fetchall()
             grouped: dict[str, list[ColumnInfo]] = {}
-            for table, column, dtype in rows:
-                spec = TABLES_BY_NAME.get(table)
-                desc = ""
-                if spec is not None:
-                    desc = next((c.description for c in spec.columns if c.name == column), "")
+            for table, column, dtype in cursor.execute(
+                columns_sql.sql(dialect=self.dialect)
+            ).fetchall():
+                spec = TABLES_BY_NAME[table]
+                desc = next((c.description for c in spec.columns if c.name == column), "")
                 grouped.setdefault(table, []).append(ColumnInfo(column, dtype, desc))
             infos = []
-            for name, cols in grouped.items():
+            for name, cols in sorted(grouped.items()):
                 count_sql = exp.select(exp.Count(this=exp.Star())).from_(exp.to_table(name))
                 count = cursor.execute(count_sql.sql(dialect=self.dialect)).fetchone()
                 infos.append(
                     TableInfo(
                         name,
                         tuple(cols),
-                        TABLES_BY_NAME[name].description if name in TABLES_BY_NAME else "",
+                        TABLES_BY_NAME[name].description,
                         row_count=int(count[0]) if count else None,
                     )
                 )
