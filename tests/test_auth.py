@@ -639,3 +639,27 @@ def test_import_missing_or_invalid_file(settings: Settings, tmp_path: Path) -> N
         store.import_json(tmp_path / "bad.json")
     with pytest.raises(UsersFileError, match='"users" list'):
         store.import_json({"people": []})
+
+
+def test_import_cannot_disable_the_last_admin(settings: Settings) -> None:
+    store = UserStore(settings)
+    root = store.add_user("root", PW, personas=list(Persona), is_admin=True)
+    data = {
+        "users": [
+            {
+                "username": "root",
+                "password_hash": root.password_hash,
+                "is_admin": True,
+                "disabled": True,
+            }
+        ]
+    }
+    with pytest.raises(UsersFileError, match="no enabled administrator"):
+        store.import_json(data, on_conflict="update")
+    assert not store.get_user("root").disabled
+
+
+def test_ensure_admin_leaves_an_ordinary_user_named_admin_alone(settings: Settings) -> None:
+    UserStore(settings).add_user("admin", PW, personas=[WM])
+    assert ensure_admin(settings, env={}) is None
+    assert not UserStore(settings).get_user("admin").is_admin

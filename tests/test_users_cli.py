@@ -300,3 +300,15 @@ def test_concurrent_cli_adds(home: Path) -> None:
     assert "A user named 'dup' already exists." in loser[1]
     listed = json.loads(run(home, "list", "--format", "json").output)
     assert sorted(u["username"] for u in listed) == ["dup", "u1", "u2", "u3"]
+
+
+def test_add_checks_the_name_before_asking_for_a_password(home: Path) -> None:
+    result = run(home, "add", "bad name", "--persona", "field_engineer")
+    assert result.exit_code == 1
+    assert "not a valid username" in result.stderr
+    assert "Password" not in result.output
+    run(home, "add", "ann", "--persona", "field_engineer", "--password-stdin", input=f"{PW}\n")
+    again = run(home, "add", "Ann", "--persona", "field_engineer")
+    assert (
+        again.exit_code == 1 and "already exists" in again.stderr and "Password" not in again.output
+    )

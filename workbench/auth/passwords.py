@@ -63,7 +63,7 @@ def verify_password(password: str, password_hash: str) -> bool:
     A password over 72 bytes can never have been set (the policy rejects it), so it is
     checked truncated, only to spend the same time, and the answer is always False.
     """
-    data = _encode(password)
+    data = _encode(password if isinstance(password, str) else "")
     too_long = len(data) > BCRYPT_MAX_BYTES
     if too_long:
         data = data[:BCRYPT_MAX_BYTES]

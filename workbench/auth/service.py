@@ -33,6 +33,7 @@ from workbench.auth.sessions import SessionRecord, SessionStore
 from workbench.auth.store import User, UserStore, normalize_username
 from workbench.core.config import Settings
 from workbench.core.errors import PermissionDeniedError
+from workbench.core.logs import log_event
 from workbench.data.schema import Persona
 
 log = logging.getLogger("workbench.auth")
@@ -340,10 +341,17 @@ def ensure_admin(
     """
     env = os.environ if env is None else env
     store = UserStore(settings, clock=clock)
-    if (
-        store.count_admins(enabled_only=False) > 0
-        or store.find_user(settings.auth.admin_username) is not None
-    ):
+    if store.count_admins(enabled_only=False) > 0:
+        return None
+    if store.find_user(settings.auth.admin_username) is not None:
+        log_event(
+            log,
+            "auth.admin_missing",
+            f"No administrator exists and '{settings.auth.admin_username}' is an ordinary user; "
+            "create one with `workbench users add NAME --admin`.",
+            level=logging.WARNING,
+            username=settings.auth.admin_username,
+        )
         return None
     given = env.get(ADMIN_PASSWORD_ENV) or None
     password = given or generate_password(max(24, settings.auth.min_password_length))

@@ -553,6 +553,7 @@ class UserStore:
         result = ImportResult()
         now = to_epoch(self.clock())
         with self.database.write() as conn:
+            admins_before = self._count_admins(conn)
             existing = {e.username: self._fetch(conn, e.username) for e in entries}
             clashes = [name for name, user in existing.items() if user is not None]
             if clashes and on_conflict == "error":
@@ -595,10 +596,7 @@ class UserStore:
                     )
                     self._revoke_sessions(conn, user.id, now)
                     result.updated.append(entry.username)
-            if (
-                self._count_admins(conn, enabled_only=True) == 0
-                and self._count_admins(conn, enabled_only=False) > 0
-            ):
+            if admins_before > 0 and self._count_admins(conn) == 0:
                 raise UsersFileError(
                     "The import would leave no enabled administrator; nothing was imported."
                 )

@@ -97,7 +97,12 @@ def add(
     password_stdin: bool,
 ) -> None:
     """Add a user (the password is prompted for, or read with --password-stdin)."""
+    from workbench.auth import UserExistsError, validate_username
+
     store = _store(obj)
+    name = validate_username(username)
+    if store.find_user(name) is not None:  # say so before asking for a password
+        raise UserExistsError(f"A user named '{name}' already exists.", username=name)
     password = _read_password(password_stdin)
     user = store.add_user(
         username,
