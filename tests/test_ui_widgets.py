@@ -273,7 +273,7 @@ def test_cost_panel_shows_answer_cost_today_and_projection(backend: FakeBackend)
     _, dash = _open(backend)
     dash.model.ask(REVENUE)
     text = dash.costs.summary.value
-    assert "This answer" in text and "redshift" in text and "month-end projection" in text
+    assert "This answer" in text and "redshift" in text and "Month-end projection" in text
     assert dash.costs.chart.value[:4] == b"\x89PNG"
 
 

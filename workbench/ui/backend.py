@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from workbench.agents.answer import Answer
-from workbench.core.errors import AuthError, PermissionDeniedError, WorkbenchError
-from workbench.core.logs import log_event
+from workbench.core.errors import AuthError, PermissionDeniedError
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +50,18 @@ class UserSession:
 
 @dataclass(frozen=True)
 class CostSummary:
-    """Today's spend and the month-end projection, by service (USD)."""
+    """Today's spend and the month-end projection (USD): actual and the AWS equivalent.
 
-    today_total: float = 0.0
-    month_to_date: float = 0.0
-    month_end_projection: float = 0.0
+    Run locally the actual spend is $0; the AWS-equivalent figures say what the same work
+    would cost on the configured AWS setup, so both are shown.
+    """
+
+    today_actual: float = 0.0
+    today_aws_equivalent: float = 0.0
+    month_end_actual: float = 0.0
+    month_end_aws_equivalent: float = 0.0
+    #: Month to date, by service.
     by_service: Mapping[str, float] = field(default_factory=dict)
-    #: What the same work would cost on the configured AWS setup, by service.
     aws_equivalent_by_service: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -119,6 +123,7 @@ class WorkbenchBackend:
     def __init__(self, workbench: Any, auth: Any) -> None:
         self.workbench = workbench
         self.auth = auth
+        self._own_ledger: Any = None
 
     @classmethod
     def create(cls, home: str | None = None, config: Any = None) -> WorkbenchBackend:
@@ -187,53 +192,39 @@ class WorkbenchBackend:
             if hasattr(stats, k)
         }
 
-    def cost_summary(self) -> CostSummary | None:
+    def _ledger(self) -> Any:
         ledger = self._find("ledger") or self._find("cost_ledger")
+        if ledger is None and self._own_ledger is None:
+            settings = getattr(self.workbench, "settings", None)
+            if settings is None:
+                return None
+            from workbench.cost.ledger import CostLedger
+
+            self._own_ledger = CostLedger(settings.ledger_db_path, cost_settings=settings.cost)
+        return ledger or self._own_ledger
+
+    def cost_summary(self) -> CostSummary | None:
+        """Today and the month-end projection from the cost ledger (the ledger's own calendar)."""
+        ledger = self._ledger()
         if ledger is None:
             return None
-        try:
-            today = self.as_of or dt.date.today()
-            daily = ledger.daily_totals(today.replace(day=1), today)
-            today_total = _day_total(daily, today)
-            mtd = _sum_totals(daily)
-            projection = float(_scalar(ledger.month_end_projection(today)))
-            by_service = ledger.by_service(today.replace(day=1), today)
-            return CostSummary(
-                today_total=today_total,
-                month_to_date=mtd,
-                month_end_projection=projection,
-                by_service=_as_float_map(by_service),
-            )
-        except (TypeError, AttributeError, WorkbenchError) as exc:
-            log_event(log, "ui.cost_summary_failed", error=str(exc))
-            return None
-
-
-def _scalar(value: Any) -> float:
-    for attr in ("total", "projected", "value", "actual"):
-        if hasattr(value, attr) and not callable(getattr(value, attr)):
-            return float(getattr(value, attr))
-    return float(value)
-
-
-def _day_total(daily: Any, day: dt.date) -> float:
-    if isinstance(daily, Mapping):
-        value = daily.get(day, daily.get(day.isoformat(), 0.0))
-        return float(_scalar(value)) if value is not None else 0.0
-    try:  # a DataFrame with a date column and a total column
-        rows = daily[daily.iloc[:, 0].astype(str) == day.isoformat()]
-        return float(rows.iloc[:, -1].sum())
-    except Exception:
-        return 0.0
-
-
-def _sum_totals(daily: Any) -> float:
-    if isinstance(daily, Mapping):
-        return float(sum(_scalar(v) for v in daily.values()))
-    try:
-        return float(daily.iloc[:, -1].sum())
-    except Exception:
-        return 0.0
+        today = ledger.today()
+        daily = ledger.daily_totals(1, today=today)
+        projection = ledger.month_end_projection(today)
+        month = ledger.by_service(today.day, today=today)
+        return CostSummary(
+            today_actual=float(daily["actual_usd"].sum()),
+            today_aws_equivalent=float(daily["aws_equivalent_usd"].sum()),
+            month_end_actual=float(projection.projected_actual),
+            month_end_aws_equivalent=float(projection.projected_aws_equivalent),
+            by_service={
+                str(k): float(v) for k, v in zip(month["service"], month["actual_usd"], strict=True)
+            },
+            aws_equivalent_by_service={
+                str(k): float(v)
+                for k, v in zip(month["service"], month["aws_equivalent_usd"], strict=True)
+            },
+        )
 
 
 __all__ = [

@@ -129,9 +129,8 @@ class FakeBackend:
     def cost_summary(self) -> CostSummary | None:
         total = sum(self.spent.values())
         return CostSummary(
-            today_total=total,
-            month_to_date=total,
-            month_end_projection=total * 30,
+            today_aws_equivalent=total,
+            month_end_aws_equivalent=total * 30,
             aws_equivalent_by_service=dict(self.spent),
         )
 

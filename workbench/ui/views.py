@@ -301,9 +301,17 @@ class CostPanelView(w.VBox):
         cost = self.model.cost
         if cost is not None:
             parts.append(
-                f"<div>Today: <b>{_money(cost.today_total)}</b> · month-end projection: <b>{_money(cost.month_end_projection)}</b></div>"
+                f'<div class="wb-cost-today">Today: <b>{_money(cost.today_actual)}</b> (AWS equivalent {_money(cost.today_aws_equivalent)})</div>'
+                f'<div class="wb-cost-projection">Month-end projection: <b>{_money(cost.month_end_actual)}</b> '
+                f"(AWS equivalent {_money(cost.month_end_aws_equivalent)})</div>"
             )
-            png = render_cost_chart(cost.by_service or cost.aws_equivalent_by_service)
+            spent = {k: v for k, v in cost.by_service.items() if v > 0}
+            png = render_cost_chart(
+                spent or cost.aws_equivalent_by_service,
+                title="This month by service (USD)"
+                if spent
+                else "This month by service, AWS equivalent (USD)",
+            )
         else:
             parts.append("<div><i>Cost ledger unavailable.</i></div>")
             png = render_cost_chart(
