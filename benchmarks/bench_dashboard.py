@@ -1,0 +1,142 @@
+"""Dashboard latency in a real browser: page open → interactive, login → dashboard, Ask → table.
+
+Starts Voila exactly as ``workbench serve`` does (preheated kernels) over a temporary home
+with ``small`` sample data, drives headless Debian Chromium with Playwright and reports
+medians. Targets: page open → interactive under 2.5 s with a preheated kernel; Ask click →
+table shown under 1 s on ``small``.
+
+Run: ``python -m benchmarks dashboard`` or ``python -m benchmarks.bench_dashboard --runs 3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+TARGET_OPEN_S = 2.5
+TARGET_ASK_S = 1.0
+QUESTIONS = (
+    "revenue by warehouse last month",
+    "which products are below their reorder point at the East warehouse?",
+    "inventory value by warehouse",
+)
+
+
+def _wait_pool(server: Any, fills: int, timeout: float = 120.0) -> None:
+    from workbench.ui.serve import POOL_FILLED_MESSAGE
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.log().count(POOL_FILLED_MESSAGE) >= fills:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the preheated kernel pool was not refilled in time")
+
+
+def _ask_seconds(page: Any, question: str, turn: int) -> float:
+    page.fill(".wb-question input", question)
+    start = time.perf_counter()
+    page.click("button.wb-ask")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('button.wb-history-item').length >= {turn}"
+    )
+    page.wait_for_selector(".wb-results table, .wb-answer-error .wb-error", state="visible")
+    elapsed = time.perf_counter() - start
+    if page.locator(".wb-answer-error .wb-error").count():
+        raise RuntimeError(f"{question!r} failed: {page.inner_text('.wb-answer-error')}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--runs", type=int, default=3, help="page opens to time (each uses a preheated kernel)"
+    )
+    args = parser.parse_args(argv or [])
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        PASSWORD,
+        prepare_home,
+        start_server,
+        stop_server,
+    )
+    from workbench.data.generator import generate
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(
+            "Debian chromium is missing: run `make system-deps` (scripts/install-system-deps.sh)"
+        )
+    opens: list[float] = []
+    logins: list[float] = []
+    asks: list[float] = []
+    cached: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
+        source = Path(tmp) / "source"
+        generate(source, scale="small", seed=42, end_date=dt.date(2026, 6, 30))
+        (source / "config.yaml").write_text("as_of: 2026-06-30\n", encoding="utf-8")
+        home = prepare_home(source, Path(tmp) / "home")
+        server = start_server(home, log_path=Path(tmp) / "voila.log")
+        try:
+            _wait_pool(server, 1)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                for run in range(args.runs):
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.set_default_timeout(60_000)
+                    start = time.perf_counter()
+                    page.goto(server.url)
+                    page.wait_for_selector(".wb-login-username input:enabled", state="visible")
+                    opens.append(time.perf_counter() - start)
+                    page.fill(".wb-login-username input", "analyst")
+                    page.fill(".wb-login-password input", PASSWORD)
+                    start = time.perf_counter()
+                    page.click("button.wb-login-submit")
+                    page.click("button.wb-persona-warehouse_manager")
+                    page.wait_for_selector(".wb-dashboard-warehouse_manager")
+                    page.wait_for_selector(".wb-busy-indicator", state="detached")
+                    logins.append(time.perf_counter() - start)
+                    for turn, question in enumerate(QUESTIONS, start=1):
+                        (asks if run == 0 else cached).append(_ask_seconds(page, question, turn))
+                    context.close()
+                    _wait_pool(server, run + 2)
+                browser.close()
+        finally:
+            stop_server(server)
+    figures: dict[str, Any] = {
+        "scale": "small",
+        "runs": args.runs,
+        "page_open_to_interactive_s_median": round(statistics.median(opens), 3),
+        "page_open_to_interactive_s": [round(v, 3) for v in opens],
+        "login_to_dashboard_with_kpis_s_median": round(statistics.median(logins), 3),
+        "ask_to_table_s_median": round(statistics.median(asks), 3),
+        "ask_to_table_s": [round(v, 3) for v in asks],
+        "ask_to_table_cached_s_median": round(statistics.median(cached), 3) if cached else None,
+        "target_open_s": TARGET_OPEN_S,
+        "target_ask_s": TARGET_ASK_S,
+    }
+    figures["ok"] = (
+        figures["page_open_to_interactive_s_median"] < TARGET_OPEN_S
+        and figures["ask_to_table_s_median"] < TARGET_ASK_S
+    )
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
