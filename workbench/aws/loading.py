@@ -341,7 +341,7 @@ def load_athena(
     location = location or _default_location(settings, "athena")
     database = database or settings.warehouse.athena.database
     info = _local_load_info(db_path)
-    load_tag = f"{info['load_id']}@{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"
+    load_tag = f"{info['load_id']}@{dt.datetime.now(dt.UTC).isoformat(timespec='microseconds')}"
     rows, partitions = write_parquet_tables(
         db_path,
         location,
@@ -455,9 +455,9 @@ def load_redshift(
     location = location or _default_location(settings, "redshift")
     database = (glue_database or settings.warehouse.athena.database) if register_glue else None
     info = _local_load_info(db_path)
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     load_id = str(info["load_id"])
-    load_tag = f"{load_id}@{loaded_at.isoformat(timespec='seconds')}"
+    load_tag = f"{load_id}@{loaded_at.isoformat(timespec='microseconds')}"
     rows, partitions = write_parquet_tables(
         db_path,
         location,
