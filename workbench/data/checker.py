@@ -99,7 +99,7 @@ def _where(
     table: Table,
     column: str,
     rule: str,
-    condition: str | exp.Expression,
+    condition: str | exp.Condition,
     show: tuple[str, ...] = (),
 ) -> _Rule:
     """Rows of ``table`` where ``condition`` (a violation) holds; shows the key and ``show`` columns."""
@@ -119,7 +119,7 @@ def _sql(table: str, column: str, rule: str, sql: str) -> _Rule:
     return _Rule(table, column, rule, query)
 
 
-def _not_in(column: str, values: tuple[str, ...]) -> exp.Expression:
+def _not_in(column: str, values: tuple[str, ...]) -> exp.Condition:
     col = exp.column(column)
     return exp.and_(
         col.is_(exp.null()).not_(), col.isin(*[exp.Literal.string(v) for v in values]).not_()
@@ -433,13 +433,12 @@ def table_row_counts(path: str | os.PathLike[str]) -> dict[str, int]:
     con = connect_read_only(db)
     try:
         _structure(con, db)
-        return {
-            t.name: int(
-                con.execute(
-                    exp.select(exp.Count(this=exp.Star())).from_(t.name).sql("duckdb")
-                ).fetchone()[0]
-            )
-            for t in TABLES
-        }  # type: ignore[index]
+        counts: dict[str, int] = {}
+        for t in TABLES:
+            row = con.execute(
+                exp.select(exp.Count(this=exp.Star())).from_(t.name).sql("duckdb")
+            ).fetchone()
+            counts[t.name] = int(row[0]) if row else 0
+        return counts
     finally:
         con.close()

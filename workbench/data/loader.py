@@ -87,7 +87,7 @@ def write_duckdb(
     load_id = str(uuid.uuid4())
     generated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     try:
-        config: dict[str, str | bool | int] = {"preserve_insertion_order": True}
+        config: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": True}
         if memory_limit:
             config["memory_limit"] = memory_limit
         con = duckdb.connect(str(tmp), config=config)
