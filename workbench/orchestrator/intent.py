@@ -41,6 +41,8 @@ class IntentResult:
     reasons: tuple[str, ...] = ()
     #: Which optimization topic matched (inventory, logistics, procurement), for routing.
     topics: tuple[str, ...] = field(default=())
+    #: Which calculations were asked for ("economic order quantity", "delivery route", ...).
+    calculations: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,7 @@ class IntentResult:
             "confidence": self.confidence,
             "reasons": list(self.reasons),
             "topics": list(self.topics),
+            "calculations": list(self.calculations),
         }
 
 
@@ -233,6 +236,7 @@ class RuleIntentClassifier:
         )
         opt_reasons = tuple(f"calculation: {s.label} ('{hit}')" for s, hit in optimization)
         topics = tuple(dict.fromkeys(s.topic for s, _ in optimization if s.topic))
+        calculations = tuple(dict.fromkeys(s.label for s, _ in optimization))
 
         if optimization and listing and filters:
             filter_reasons = tuple(f"filter: {s.label} ('{hit}')" for s, hit in filters)
@@ -246,11 +250,16 @@ class RuleIntentClassifier:
                     *persona_note,
                 ),
                 topics or tuple(dict.fromkeys(s.topic for s, _ in filters)),
+                calculations,
             )
         if optimization:
             confidence = 0.9 if len(optimization) > 1 or not sql else 0.8
             return IntentResult(
-                Intent.OPTIMIZATION, confidence, (*opt_reasons, *persona_note), topics
+                Intent.OPTIMIZATION,
+                confidence,
+                (*opt_reasons, *persona_note),
+                topics,
+                calculations,
             )
         sql_reasons = tuple(f"{s.label}: '{hit}'" for s, hit in sql) + tuple(
             f"filter: {s.label} ('{hit}')" for s, hit in filters
@@ -260,6 +269,30 @@ class RuleIntentClassifier:
         return IntentResult(
             Intent.SQL_QUERY, 0.6, ("no calculation asked: treated as a lookup", *persona_note)
         )
+
+
+_FOLLOW_UP = re.compile(
+    "|".join(
+        (
+            r"^\s*(?:and|but|also|now|then|ok(?:ay)?|so|what about|how about|same|only|just|instead)\b",
+            r"\binstead\b|\bsame (?:for|but|thing|question|as)\b|\bthose\b|\bthese\b|\bthem\b",
+            r"\bonly (?:the|for|in|at|show)\b|\bjust (?:the|for|in|at|show)\b",
+            r"^\s*(?:show|give|list)(?: me)? (?:the )?(?:top|bottom|first|last) \d+\s*[?.!]*\s*$",
+            r"^\s*(?:by|per|for|in|at|from) [\w\s-]{1,40}[?.!]*\s*$",
+            r"^\s*(?:this|last|next) (?:week|month|quarter|year)\s*[?.!]*\s*$",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def looks_like_follow_up(question: str) -> bool:
+    """Whether a question refines the previous one ("what about this month?", "only the express ones").
+
+    Deliberately generous: a false positive only narrows caching to the same conversation
+    context, while a missed follow-up would be answered without the plan it refines.
+    """
+    return bool(_FOLLOW_UP.search(question))
 
 
 ClassifierFactory = Callable[["Settings"], IntentClassifier]

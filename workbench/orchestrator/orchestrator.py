@@ -1,0 +1,353 @@
+"""The orchestrator: one path for every question.
+
+authorize (when a token is given) -> recall the session's previous answer (memory) ->
+classify the intent -> look up the cache -> route to the persona's SQL agent, a specialist,
+or both (HYBRID) -> price the usage -> remember, cache, write one ledger row and one
+structured log line -> the :class:`~workbench.agents.answer.Answer`.
+
+Cache key: the normalized question, persona, as-of date, the intent and - for a follow-up -
+the plan it refines, the warehouse backend and its data version. The previous plan is the
+only context an agent uses, and it is passed to the agent only for follow-ups, so the key
+holds everything the answer depends on. Planning is not done before the lookup: with an
+LLM planner that would spend tokens on every cache hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from workbench.agents.answer import Answer, Intent
+from workbench.agents.base import AgentRequest
+from workbench.cache.result_cache import CacheKey, ResultCache, plan_fingerprint
+from workbench.core.config import Settings
+from workbench.core.errors import NotUnderstoodError, WorkbenchError
+from workbench.core.logs import log_event
+from workbench.cost.ledger import CostLedger
+from workbench.cost.pricing import price
+from workbench.data.schema import Persona
+from workbench.memory.conversation import ConversationMemory
+from workbench.orchestrator.hybrid import (
+    HybridEnricher,
+    choose_tool,
+    enrichment_error,
+    merge_hybrid,
+    specialist_of_tool,
+)
+from workbench.orchestrator.intent import (
+    IntentClassifier,
+    IntentResult,
+    create_intent_classifier,
+    looks_like_follow_up,
+)
+from workbench.orchestrator.router import AgentDirectory, Route, Router
+
+if TYPE_CHECKING:
+    from workbench.invokers.base import Invoker
+    from workbench.warehouse.base import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+class Orchestrator:
+    """Answers questions for every persona; shared state (cache, memory, ledger) lives here.
+
+    ``warehouse`` and ``invoker`` are callables so nothing connects before the first
+    question. ``auth`` is an :class:`~workbench.auth.service.AuthService` (made on demand
+    when a question arrives with a token).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        warehouse: Callable[[], Warehouse],
+        directory: AgentDirectory,
+        invoker: Callable[[], Invoker] | None = None,
+        classifier: IntentClassifier | None = None,
+        cache: ResultCache | None = None,
+        memory: ConversationMemory | None = None,
+        ledger: CostLedger | None = None,
+        auth: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._warehouse = warehouse
+        self.router = Router(directory)
+        self.classifier = (
+            classifier if classifier is not None else create_intent_classifier(settings)
+        )
+        self.cache = cache if cache is not None else ResultCache(settings.cache)
+        self.memory = (
+            memory if memory is not None else ConversationMemory(settings.memory.max_turns)
+        )
+        self._ledger = ledger
+        self._auth = auth
+        self._invoker = invoker if invoker is not None else self._default_invoker
+        self._invoker_instance: Invoker | None = None
+        self.hybrid = HybridEnricher(
+            self._get_invoker, warehouse, memory_mb=settings.invoker.lambda_.memory_mb
+        )
+        self._data_version: str | None = None
+
+    # Lazily built collaborators -------------------------------------------------------
+    @property
+    def ledger(self) -> CostLedger:
+        if self._ledger is None:
+            self._ledger = CostLedger(
+                self.settings.ledger_db_path, cost_settings=self.settings.cost
+            )
+        return self._ledger
+
+    @property
+    def auth(self) -> Any:
+        if self._auth is None:
+            from workbench.auth.service import AuthService
+
+            self._auth = AuthService(self.settings)
+        return self._auth
+
+    def _default_invoker(self) -> Invoker:
+        from workbench.invokers.base import create_invoker
+
+        return create_invoker(self.settings, warehouse=self._warehouse())
+
+    def _get_invoker(self) -> Invoker:
+        if self._invoker_instance is None:
+            self._invoker_instance = self._invoker()
+        return self._invoker_instance
+
+    # The one entry point ----------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        persona: Persona | str,
+        *,
+        session_id: str | None = None,
+        as_of: dt.date | None = None,
+        username: str | None = None,
+        auth_token: str | None = None,
+    ) -> Answer:
+        """Answer one question as ``persona``; never raises for a business error (see ``Answer.error``)."""
+        started = time.perf_counter()
+        as_of = as_of or self.settings.effective_as_of
+        persona_text = str(getattr(persona, "value", persona))
+        try:
+            who = Persona.parse(persona)
+            if auth_token is not None:
+                username = self._authorize(auth_token, who, question, session_id)
+        except WorkbenchError as exc:
+            answer = Answer(question=question, persona=persona_text, error=str(exc), as_of=as_of)
+            return self._finish(
+                answer,
+                None,
+                started,
+                session_id=session_id,
+                username=username,
+                backend=None,
+                intent=None,
+                cache_key=None,
+            )
+
+        previous = self.memory.previous_answer(session_id, who)
+        follow_up = previous if previous is not None and looks_like_follow_up(question) else None
+        result = self._classify(question, who, follow_up)
+
+        warehouse = self._warehouse()
+        data_version = warehouse.data_version()
+        if data_version != self._data_version:
+            if self._data_version is not None:
+                self.cache.purge_stale(data_version)
+            self._data_version = data_version
+        key = self.cache.key(
+            question,
+            persona=who.value,
+            as_of=as_of,
+            plan={
+                "intent": result.intent.value,
+                "refines": plan_fingerprint(follow_up.plan) if follow_up else None,
+            },
+            backend=warehouse.name,
+            data_version=data_version,
+        )
+        hit = self.cache.get(key)
+        if hit is not None:
+            answer = hit.with_(question=question, as_of=as_of)
+            return self._finish(
+                answer,
+                who,
+                started,
+                session_id=session_id,
+                username=username,
+                backend=warehouse.name,
+                intent=result,
+                cache_key=None,
+            )
+
+        request = AgentRequest(
+            question=question,
+            persona=who,
+            as_of=as_of,
+            session_id=session_id,
+            previous=follow_up,
+            hints={"intent": result},
+        )
+        answer = self._answer(request, result)
+        answer = answer.with_(
+            intent=answer.intent or result.intent,
+            cost=price(answer.usage, self.settings.cost),
+            as_of=as_of,
+            cached=False,
+        )
+        return self._finish(
+            answer,
+            who,
+            started,
+            session_id=session_id,
+            username=username,
+            backend=warehouse.name,
+            intent=result,
+            cache_key=key,
+        )
+
+    # Steps ----------------------------------------------------------------------------
+    def _authorize(
+        self, token: str, persona: Persona, question: str, session_id: str | None
+    ) -> str:
+        session = self.auth.authorize(token, persona)
+        username = str(session.username)
+        self.auth.audit(
+            "question_asked", username, persona=persona, question=question, session_id=session_id
+        )
+        return username
+
+    def _classify(self, question: str, persona: Persona, follow_up: Answer | None) -> IntentResult:
+        """The classifier's verdict; a follow-up without its own calculation keeps the previous intent."""
+        result = self.classifier.classify(question, persona)
+        if follow_up is None or follow_up.intent is None:
+            return result
+        if result.intent is Intent.SQL_QUERY or (result.intent is follow_up.intent):
+            recorded = follow_up.details.get("intent")
+            earlier: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+            return IntentResult(
+                follow_up.intent,
+                max(result.confidence, 0.8),
+                ("follow-up: keeps the previous question's intent", *result.reasons),
+                tuple(earlier.get("topics", ())) or result.topics,
+                tuple(earlier.get("calculations", ())) or result.calculations,
+            )
+        return result
+
+    def _answer(self, request: AgentRequest, result: IntentResult) -> Answer:
+        try:
+            route = self.router.route(request.persona, result)
+            if result.intent is Intent.HYBRID:
+                return self._hybrid(route, request, result)
+            agent = route.sql_agent if route.sql_agent is not None else route.specialist
+            assert agent is not None
+            return agent.answer(request)
+        except NotUnderstoodError as exc:
+            return Answer(
+                request.question,
+                request.persona.value,
+                intent=result.intent,
+                error=str(exc),
+                suggestions=list(exc.suggestions),
+            )
+        except WorkbenchError as exc:
+            log_event(
+                log,
+                "agent_error",
+                level=logging.WARNING,
+                persona=request.persona.value,
+                error=exc.to_dict(),
+                detail=exc.detail,
+            )
+            return Answer(
+                request.question, request.persona.value, intent=result.intent, error=str(exc)
+            )
+
+    def _hybrid(self, route: Route, request: AgentRequest, result: IntentResult) -> Answer:
+        assert route.sql_agent is not None
+        listing = route.sql_agent.answer(request)
+        tool = choose_tool(result.calculations, result.topics, request.persona)
+        agent = f"{listing.agent or route.sql_agent.name}+{specialist_of_tool(tool)}_specialist"
+        if not listing.ok:
+            return listing.with_(intent=Intent.HYBRID, agent=agent)
+        try:
+            enrichment, usage = self.hybrid.enrich(
+                listing, tool=tool, persona=request.persona, as_of=request.as_of
+            )
+        except WorkbenchError as exc:
+            log_event(
+                log,
+                "hybrid_enrichment_failed",
+                level=logging.WARNING,
+                tool=tool,
+                error=exc.to_dict(),
+            )
+            return enrichment_error(listing, exc, agent=agent)
+        return merge_hybrid(listing, enrichment, usage, agent=agent)
+
+    def _finish(
+        self,
+        answer: Answer,
+        persona: Persona | None,
+        started: float,
+        *,
+        session_id: str | None,
+        username: str | None,
+        backend: str | None,
+        intent: IntentResult | None,
+        cache_key: CacheKey | None,
+    ) -> Answer:
+        """Timing, cache, memory, ledger and log: the same for every answer, hit or miss."""
+        if intent is not None and not answer.cached:
+            answer = replace(answer, details={**answer.details, "intent": intent.to_dict()})
+        answer = answer.with_(duration_ms=(time.perf_counter() - started) * 1000)
+        if cache_key is not None and answer.ok:
+            self.cache.put(cache_key, answer, kind=(answer.intent or Intent.SQL_QUERY).value)
+        if session_id is not None and persona is not None:
+            self.memory.remember(session_id, persona, answer.question, answer)
+        request_id = uuid.uuid4().hex
+        try:
+            self.ledger.record(
+                answer,
+                session_id=session_id,
+                username=username,
+                backend=backend,
+                request_id=request_id,
+            )
+        except WorkbenchError as exc:  # the answer stands even if its cost row could not be written
+            log_event(
+                log,
+                "ledger_write_failed",
+                level=logging.ERROR,
+                error=exc.to_dict(),
+                request_id=request_id,
+            )
+        log_event(
+            log,
+            "answer",
+            request_id=request_id,
+            session_id=session_id,
+            username=username,
+            persona=answer.persona,
+            intent=answer.intent.value if answer.intent else None,
+            confidence=intent.confidence if intent else None,
+            agent=answer.agent,
+            sql=answer.sql,
+            backend=backend,
+            duration_ms=round(answer.duration_ms, 3),
+            rows=len(answer.frame) if answer.frame is not None else 0,
+            input_tokens=answer.usage.input_tokens,
+            output_tokens=answer.usage.output_tokens,
+            cost=answer.cost.to_dict(),
+            cached=answer.cached,
+            error=answer.error,
+        )
+        return answer
