@@ -137,3 +137,14 @@ def test_export_parquet(home: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(t.name for t in TABLES)
     assert all((out / t.name / "data.parquet").is_file() for t in TABLES)
+
+
+def test_generate_honours_a_configured_database_path(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "wh.db"  # not a .duckdb name: must still be taken as the file
+    (tmp_path / "config.yaml").write_text(
+        f"data:\n  scale: tiny\nwarehouse:\n  duckdb:\n    path: {target}\n", encoding="utf-8"
+    )
+    result = run(tmp_path, "generate", "--end-date", "2026-02-01")
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and not (tmp_path / "data").exists()
+    assert run(tmp_path, "check").exit_code == 0

@@ -495,3 +495,10 @@ def test_generate_defaults_to_today(tmp_path: Path) -> None:
     report = generate(tmp_path / "w.duckdb", scale="tiny")
     assert report.end_date == dt.date.today() and report.seed == 42
     assert gen.resolve_db_path(tmp_path) == tmp_path / "data" / "warehouse.duckdb"
+
+
+def test_invalid_custom_scales_are_refused() -> None:
+    with pytest.raises(DataError, match=r"products must be at least 20.*warehouses must be among"):
+        Scale("bad", 5, ("WH-MARS",), 10, 10, 10, 10, 100, 1.0)
+    with pytest.raises(DataError, match="suppliers must be at least 2"):
+        Scale("bad", 50, ("WH-EAST",), 1, 10, 10, 10, 100, 1.0)

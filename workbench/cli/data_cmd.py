@@ -58,6 +58,7 @@ def generate_command(
         scale=scale or settings.data.scale,
         seed=settings.data.seed if seed is None else seed,
         end_date=end,
+        is_db_path=True,
     )
     click.echo(
         f"Generated '{report.scale}' data (seed {report.seed}, end date {report.end_date}) in {report.seconds:.1f} s into {report.path}"

@@ -149,7 +149,7 @@ def _rules() -> Iterator[_Rule]:
                 f"SELECT {shown} FROM {table.name} AS c LEFT JOIN {ref_table} AS r ON r.{ref_col} = c.{col_name} "
                 f"WHERE c.{col_name} IS NOT NULL AND r.{ref_col} IS NULL",
             )
-    p, w, wp, s = t["product"], t["warehouse"], t["warehouse_product"], t["supplier"]
+    p, w, wp = t["product"], t["warehouse"], t["warehouse_product"]
     soh, sol, poh, pol = (
         t["sales_order_header"],
         t["sales_order_line"],
@@ -194,7 +194,6 @@ def _rules() -> Iterator[_Rule]:
         "unique",
         "SELECT supplier_name, COUNT(*) AS copies FROM supplier GROUP BY supplier_name HAVING COUNT(*) > 1",
     )
-    del s
     # Sales orders: enums, dates in order, dates present exactly when the status says so.
     yield _where(soh, "status", "allowed_values", _not_in("status", ORDER_STATUSES))
     yield _where(soh, "priority", "allowed_values", _not_in("priority", ORDER_PRIORITIES))

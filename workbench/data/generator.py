@@ -66,16 +66,27 @@ class Scale:
     pos_per_warehouse_day: float
     chunk_days: int = 30
 
+    def __post_init__(self) -> None:
+        problems = []
+        if self.products < 20:
+            problems.append("products must be at least 20")
+        if self.suppliers < 2:
+            problems.append("suppliers must be at least 2 (every product is bought from two)")
+        if self.customers < len(self.warehouses):
+            problems.append("customers must be at least the number of warehouses")
+        unknown = [w for w in self.warehouses if w not in _WAREHOUSES]
+        if unknown or not self.warehouses:
+            problems.append(f"warehouses must be among {', '.join(_WAREHOUSES)}")
+        if (
+            min(self.sales_days, self.po_days, self.chunk_days, self.sales_lines) < 1
+            or self.pos_per_warehouse_day <= 0
+        ):
+            problems.append("days, lines and rates must be positive")
+        if problems:
+            raise DataError(
+                f"Invalid data scale '{self.name}': {'; '.join(problems)}.", scale=self.name
+            )
 
-_WH3 = ("WH-EAST", "WH-WEST", "WH-CENTRAL")
-_WH5 = ("WH-EAST", "WH-WEST", "WH-CENTRAL", "WH-NORTH", "WH-SOUTH")
-
-SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 80, _WH3, 6, 60, 90, 120, 5_000, 0.6),
-    "small": Scale("small", 240, _WH3, 10, 300, 90, 120, 21_000, 1.2),
-    "medium": Scale("medium", 1_200, _WH5, 30, 2_000, 365, 365, 1_000_000, 3.0, chunk_days=61),
-    "large": Scale("large", 3_000, _WH5, 60, 6_000, 730, 730, 10_000_000, 6.0, chunk_days=30),
-}
 
 #: Mean lines per order after removing repeated products within an order (measured).
 _LINES_PER_ORDER = 2.55
@@ -105,6 +116,16 @@ _WAREHOUSES: dict[str, tuple[str, str, str, float, float, float]] = {
         0.7,
     ),
     "WH-SOUTH": ("South Distribution Center", "Atlanta, GA", "Southeast", 33.7490, -84.3880, 0.9),
+}
+
+_WH3 = ("WH-EAST", "WH-WEST", "WH-CENTRAL")
+_WH5 = ("WH-EAST", "WH-WEST", "WH-CENTRAL", "WH-NORTH", "WH-SOUTH")
+
+SCALES: dict[str, Scale] = {
+    "tiny": Scale("tiny", 80, _WH3, 6, 60, 90, 120, 5_000, 0.6),
+    "small": Scale("small", 240, _WH3, 10, 300, 90, 120, 21_000, 1.2),
+    "medium": Scale("medium", 1_200, _WH5, 30, 2_000, 365, 365, 1_000_000, 3.0, chunk_days=61),
+    "large": Scale("large", 3_000, _WH5, 60, 6_000, 730, 730, 10_000_000, 6.0, chunk_days=30),
 }
 
 CATEGORIES = ("Electrical", "Hardware", "Plumbing", "Safety", "Tools", "HVAC", "Consumables")
@@ -293,9 +314,7 @@ _S_PRODUCTS, _S_SUPPLIERS, _S_CUSTOMERS, _S_COUNTS, _S_SALES, _S_PO, _S_INVENTOR
 )
 
 
-def _combined_names(
-    parts: list[tuple[str, ...]], n: int, rng: np.random.Generator, *, shuffle_from: int = 0
-) -> list[str]:
+def _combined_names(parts: list[tuple[str, ...]], n: int, rng: np.random.Generator) -> list[str]:
     """``n`` unique names from the cartesian product of ``parts``; overflow gets a numbered series."""
     combos: list[str] = []
     sizes = [len(p) for p in parts]
@@ -584,8 +603,7 @@ class _Builder:
                 delivery < end, 3, np.where(ship < end, 2, np.where(picking & (day < end), 1, 0))
             ),
         )
-        ship_null = status >= 4
-        ship_null |= status <= 1
+        ship_null = (status <= 1) | (status == 4)  # not shipped yet, or cancelled
         deliv_null = status != 3
         order_no = offset + np.arange(1, n + 1)
 
@@ -936,17 +954,20 @@ def generate(
     seed: int = 42,
     end_date: dt.date | None = None,
     memory_limit: str | None = None,
+    is_db_path: bool | None = None,
 ) -> GenerationReport:
     """Generate sample data and load it atomically into the DuckDB warehouse file.
 
-    The file is written next to the target and moved into place, so readers see the old
-    data or the new data, never a mix, and a crash leaves the old file untouched.
+    ``home_or_db_path`` is a workbench home, or the database file itself when it ends in
+    ``.duckdb`` or ``is_db_path`` is True. The file is written next to the target and moved
+    into place, so readers see the old data or the new data, never a mix, and a crash leaves
+    the old file untouched.
     """
     from workbench.data.loader import write_duckdb
 
     sc = _resolve_scale(scale)
     end = end_date or dt.date.today()
-    path = resolve_db_path(home_or_db_path)
+    path = Path(home_or_db_path).expanduser() if is_db_path else resolve_db_path(home_or_db_path)
     start = time.perf_counter()
     load = write_duckdb(
         path,
@@ -973,5 +994,7 @@ def ensure_sample_data(settings: Settings) -> bool:
     if path.is_file():
         return False
     d = settings.data
-    generate(path, scale=d.scale, seed=d.seed, end_date=d.end_date or settings.as_of)
+    generate(
+        path, scale=d.scale, seed=d.seed, end_date=d.end_date or settings.as_of, is_db_path=True
+    )
     return True
