@@ -59,6 +59,8 @@ def test_wrong_password_then_only_granted_personas_then_logout(
     page: PageAndLog, voila_server: RunningServer
 ) -> None:
     browser_page, requests = page
+    log = voila_server.log()
+    assert "Culling kernels with idle durations > 1800 seconds" in log  # idle culling is on
     _open(browser_page, voila_server)
     _login(browser_page, "picker", "not-the-password")
     error = browser_page.wait_for_selector(".wb-login-error .wb-error", timeout=WAIT_MS)
