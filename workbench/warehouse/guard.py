@@ -174,7 +174,7 @@ class SqlGuard:
         try:
             tree = self._parse(sql) if isinstance(sql, str) else sql.copy()
             self._check_depth(tree)
-            self._check_statement_kind(tree)
+            self._check_statement_kind(tree, sql if isinstance(sql, str) else None)
             self._check_nodes(tree)
             tables = self._check_tables(tree)
             for node in tree.walk():
@@ -209,6 +209,8 @@ class SqlGuard:
             ) from None
         # A trailing "; -- comment" parses as an empty Semicolon statement: not a statement.
         statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
+        if not statements:
+            raise _refuse("empty", "The query has no statement in it (only comments?).")
         if len(statements) != 1:
             raise _refuse(
                 "multiple_statements",
@@ -228,9 +230,10 @@ class SqlGuard:
                 )
             stack.extend((child, depth + 1) for child in node.iter_expressions())
 
-    def _check_statement_kind(self, tree: exp.Expression) -> None:
+    def _check_statement_kind(self, tree: exp.Expression, text: str | None) -> None:
         if not isinstance(tree, exp.Query):
-            kind = tree.key.upper()
+            known = isinstance(tree, _FORBIDDEN_NODES) and not isinstance(tree, exp.Command)
+            kind = tree.key.upper() if known else (_first_keyword(text) or tree.key.upper())
             raise _refuse(
                 "not_read_only",
                 f"Only read-only SELECT queries are allowed; this statement is {kind}.",
@@ -330,6 +333,17 @@ class SqlGuard:
                 return tree
         # Percent, FETCH or computed limits: wrap, so the outer limit always applies.
         return exp.select("*").from_(tree.subquery("guarded")).limit(self.row_limit)
+
+
+def _first_keyword(text: str | None) -> str | None:
+    """The statement's first word as written (CHECKPOINT, VACUUM, ...), for the refusal message."""
+    if not text:
+        return None
+    try:
+        tokens = sqlglot.tokenize(text, read="duckdb")
+    except (TokenError, ParseError):
+        return None
+    return tokens[0].text.upper() if tokens else None
 
 
 def _function_name(node: exp.Expr) -> str:
