@@ -123,3 +123,68 @@ def test_serve_and_run_commands_are_registered() -> None:
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert "--port" in result.output
+
+
+@pytest.mark.slow
+def test_workbench_run_makes_data_creates_admin_prints_login_and_serves(tmp_path: Path) -> None:
+    """``workbench run`` end to end, as ``make run`` calls it (tiny data to stay fast)."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    from workbench.ui.serve import READY_PATH
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "config.yaml").write_text(
+        "data:\n  scale: tiny\nauth:\n  bcrypt_rounds: 4\nserve:\n  preheat_kernels: 0\n",
+        encoding="utf-8",
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"WORKBENCH_ADMIN_PASSWORD", "WORKBENCH_CONFIG"}
+    }
+    env["WORKBENCH_HOME"] = str(tmp_path)
+    log_path = tmp_path / "run.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from workbench.cli import main; main()",
+                "run",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < deadline and process.poll() is None and not ready:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/{READY_PATH}", timeout=2
+                ) as response:
+                    ready = response.status == 200
+            except OSError:
+                time.sleep(0.3)
+        output = log_path.read_text()
+        assert ready, output
+        assert (tmp_path / "data" / "warehouse.duckdb").is_file()
+        assert f"http://127.0.0.1:{port}/" in output and "Log in as 'admin'" in output
+        password = re.search(r"One-time admin password.*: (\S+)", output)
+        assert password is not None, output
+        from workbench.auth import AuthService
+
+        session = AuthService(load_settings(home=tmp_path)).login("admin", password.group(1))
+        assert session.is_admin and session.must_change_password
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

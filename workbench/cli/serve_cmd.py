@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
+import os
 import sys
 
 import click
@@ -27,19 +26,13 @@ def _serve(
     )
     if announce:
         click.echo(login_instructions(server, settings, one_time_password))
-    click.echo(f"Starting Voila on {server.url} (Ctrl-C to stop)…")
-    process = server.start()
-    try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        try:
-            code = process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            code = process.wait()
-    if code not in (0, -signal.SIGINT, 130):
-        sys.exit(code)
+    click.echo(f"Starting Voila on {server.url} (Ctrl-C to stop)…", nl=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become Voila: Ctrl-C, SIGTERM from a supervisor and the exit code go straight to it,
+    # and no orphaned server can outlive this command.
+    argv = server.argv()
+    os.execve(argv[0], argv, server.env())
 
 
 _port = click.option(
