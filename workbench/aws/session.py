@@ -69,7 +69,10 @@ def botocore_config(
         max_attempts if max_attempts is not None else (settings.max_attempts if settings else 5)
     )
     return Config(
-        retries={"max_attempts": attempts, "mode": "adaptive" if attempts > 1 else "standard"},
+        retries={
+            "total_max_attempts": attempts,
+            "mode": "adaptive" if attempts > 1 else "standard",
+        },
         connect_timeout=settings.connect_timeout if settings else 5.0,
         read_timeout=read_timeout
         if read_timeout is not None
