@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import (
+    QueryTimeoutError,
     ThrottledError,
     ToolArgumentError,
     ToolError,
@@ -180,6 +181,8 @@ class LambdaInvoker:
             err = ThrottledError(message, hint=hint, **fields)
         elif status == 503:
             err = TransientError(message, hint=hint, **fields)
+        elif status == 504:
+            err = QueryTimeoutError(message, hint=hint, **fields)
         else:
             err = ToolError(message, hint=hint, **fields)
         raise err

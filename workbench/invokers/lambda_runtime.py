@@ -10,7 +10,8 @@ status    when
 200       ``{"statusCode": 200, "body": <ToolResult dict + "usage">}``
 400       malformed event, unknown tool, tool of another function, bad arguments
 422       the tool understood the request but cannot answer it (no data, infeasible)
-503       a temporary failure (timeout, throttling); retrying may work
+503       a temporary failure (throttling, service unavailable); retrying may work
+504       a warehouse query ran past its time limit
 500       anything unexpected (logged with the traceback; the body names the request id)
 ========  =====================================================================
 
@@ -29,7 +30,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from workbench.core.errors import ToolArgumentError, ToolError, WorkbenchError
+from workbench.core.errors import (
+    DataError,
+    QueryTimeoutError,
+    ToolArgumentError,
+    ToolError,
+    WorkbenchError,
+)
 from workbench.core.logs import log_event
 from workbench.invokers.base import RecordingWarehouse
 from workbench.tools.registry import AGENTS, ToolRegistry, default_registry
@@ -95,6 +102,16 @@ def parse_event(event: Any) -> tuple[str, dict[str, Any]] | dict[str, Any]:
     return tool, dict(arguments)
 
 
+def _status_for(exc: WorkbenchError) -> int:
+    if isinstance(exc, QueryTimeoutError):
+        return 504
+    if exc.retryable:
+        return 503
+    if isinstance(exc, ToolError | DataError):
+        return 422
+    return 500
+
+
 def handle_event(
     event: Any,
     context: Any,
@@ -144,15 +161,7 @@ def handle_event(
     except ToolArgumentError as exc:
         return _response(400, exc.to_dict())
     except WorkbenchError as exc:
-        status = (
-            503
-            if exc.retryable
-            else (
-                422
-                if isinstance(exc, ToolError) or exc.code in {"data_error", "data_not_found"}
-                else 500
-            )
-        )
+        status = _status_for(exc)
         log_event(
             log,
             "tool_failed",

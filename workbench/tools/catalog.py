@@ -403,6 +403,7 @@ def run_identify_stockout_risk(
         "available",
         "mean_daily_demand",
         "days_of_cover",
+        "no_demand",
         "lead_time_days",
         "at_risk",
         "shortfall_units",

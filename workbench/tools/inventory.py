@@ -235,6 +235,7 @@ def identify_stockout_risk(inventory: pd.DataFrame, daily_demand: pd.DataFrame) 
     demand = out["mean_daily_demand"]
     cover = out["available"] / demand.where(demand > 0)
     out["days_of_cover"] = cover.where(demand > 0, np.inf).astype(float)
+    out["no_demand"] = demand <= 0
     out["at_risk"] = (demand > 0) & (out["days_of_cover"] < out["lead_time_days"])
     out["shortfall_units"] = np.where(
         out["at_risk"],
