@@ -89,7 +89,76 @@ class Workbench:
         frame.attrs["row_limit"] = limit
         return frame
 
+    # -- questions (semantic layer) -------------------------------------------------------
+    def sql_agent(self, persona: str | Any) -> Any:
+        """The persona's SQL agent (one per persona, kept for this workbench's lifetime)."""
+        from workbench.agents.sql_agent import PersonaSqlAgent
+        from workbench.data.schema import Persona
+
+        persona = Persona.parse(persona)
+        agents: dict[Any, Any] = self.__dict__.setdefault("_sql_agents", {})
+        if persona not in agents:
+            agents[persona] = PersonaSqlAgent(
+                self.warehouse,
+                persona,
+                row_limit=self.settings.warehouse.row_limit,
+                timeout=self.settings.warehouse.timeout_seconds,
+            )
+        return agents[persona]
+
+    def ask(
+        self,
+        question: str,
+        persona: str | Any,
+        *,
+        as_of: Any = None,
+        session_id: str | None = None,
+    ) -> Any:
+        """Answer a plain-English question as ``persona`` and return an ``Answer``.
+
+        ``as_of`` (a date or ISO string) is "today" for the question; None means the
+        configured ``as_of`` or the real date. With ``session_id``, a follow-up ("what
+        about last month?") refines the session's previous answer. Problems (not
+        understood, another persona's data) come back in ``Answer.error``; nothing is
+        written to the warehouse.
+        """
+        from workbench.agents.answer import Answer
+        from workbench.agents.base import AgentRequest
+        from workbench.core.errors import WorkbenchError
+        from workbench.data.schema import Persona
+        from workbench.semantic.time import coerce_date
+
+        try:
+            who = Persona.parse(persona)
+            day = coerce_date(as_of) if as_of is not None else self.settings.effective_as_of
+        except (WorkbenchError, ValueError) as exc:
+            message = (
+                exc.message
+                if isinstance(exc, WorkbenchError)
+                else f"Invalid as-of date {as_of!r}: use YYYY-MM-DD."
+            )
+            return Answer(question=str(question), persona=str(persona), error=message)
+        sessions: dict[str, Any] = self.__dict__.setdefault("_ask_sessions", {})
+        previous = sessions.get(session_id) if session_id else None
+        request = AgentRequest(
+            question=str(question), persona=who, as_of=day, session_id=session_id, previous=previous
+        )
+        answer = self.sql_agent(who).answer(request)
+        if session_id and answer.ok:
+            sessions[session_id] = answer
+        log_event(
+            log,
+            "ask",
+            persona=who.value,
+            question=str(question)[:300],
+            ok=answer.ok,
+            duration_ms=round(answer.duration_ms, 3),
+            agent=answer.agent,
+        )
+        return answer
+
     def close(self) -> None:
+        self.__dict__.pop("_sql_agents", None)
         if "warehouse" in self.__dict__:
             self.warehouse.close()
             del self.__dict__["warehouse"]

@@ -307,18 +307,26 @@ class EntityIndex:
         return cls(records)
 
     @classmethod
-    def from_warehouse(cls, warehouse: Warehouse) -> EntityIndex:
-        """The index of the warehouse's current data (cached per data version)."""
+    def from_warehouse(
+        cls, warehouse: Warehouse, *, tables: Iterable[str] | None = None
+    ) -> EntityIndex:
+        """The index of the warehouse's current data (cached per data version).
+
+        ``tables`` limits which tables names are read from (a persona's allow-list), so an
+        agent never reads a table its persona may not see, not even for names.
+        """
+        allowed = frozenset(tables) if tables is not None else None
         key = (
             type(warehouse).__name__,
             str(getattr(warehouse, "path", id(warehouse))),
             warehouse.data_version(),
+            ",".join(sorted(allowed)) if allowed is not None else "*",
         )
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        index = cls._load(warehouse)
+        index = cls._load(warehouse, allowed)
         with _CACHE_LOCK:
             if len(_CACHE) >= 16:
                 _CACHE.pop(next(iter(_CACHE)))
@@ -326,10 +334,13 @@ class EntityIndex:
         return index
 
     @classmethod
-    def _load(cls, warehouse: Warehouse) -> EntityIndex:
+    def _load(cls, warehouse: Warehouse, allowed: frozenset[str] | None = None) -> EntityIndex:
         from workbench.core.errors import WorkbenchError
 
         def rows(sql: str) -> list[Any]:
+            table = sql.split(" FROM ")[1].split()[0]
+            if allowed is not None and table not in allowed:
+                return []
             try:
                 frame = warehouse.execute(sql, row_limit=1_000_000).frame
             except WorkbenchError:
@@ -430,5 +441,5 @@ class EntityIndex:
         return [m[0] for m in process.extract(text, names, scorer=fuzz.WRatio, limit=limit)]
 
 
-_CACHE: dict[tuple[str, str, str], EntityIndex] = {}
+_CACHE: dict[tuple[str, str, str, str], EntityIndex] = {}
 _CACHE_LOCK = threading.Lock()

@@ -350,6 +350,12 @@ def _strs(value: Any, where: str, issues: _Issues) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         issues.add(where, "must be a list of strings")
         return ()
+    if any(isinstance(v, bool) for v in value):
+        # YAML 1.1 reads bare on/off/yes/no as booleans.
+        issues.add(
+            where, "contains a bare on/off/yes/no, which YAML reads as true/false: put it in quotes"
+        )
+        return tuple(str(v) for v in value if not isinstance(v, bool))
     return tuple(str(v) for v in value)
 
 

@@ -1,0 +1,1280 @@
+"""The offline planner: business language -> :class:`QueryPlan`, deterministic, no network.
+
+How a question is read:
+
+1. screen it (empty, too long, SQL, prompt injection);
+2. split it into tokens (stems, numbers), fix typos against the vocabulary;
+3. find candidates in four layers: time expressions, concepts of the semantic model
+   (metrics, conditions, dimensions, listings, idioms — all from ``model.yaml``), entities
+   named in the data (warehouses, products, suppliers …) and grammar words ("how many",
+   "by", "top", "more than", "not");
+4. keep the longest non-overlapping candidates;
+5. interpret: a subject (metric, condition or listed entity), groupings, filters, the time
+   window, ordering and limit; choose between meanings by persona and context;
+6. refuse instead of guessing when words remain that it does not know, and check the
+   persona may read every table the plan needs.
+
+Follow-ups ("what about last month?", "only the express ones", "by category instead")
+refine the previous plan instead of starting over.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
+from workbench.data.schema import ORDER_STATUSES, PERSONA_TABLES, PO_STATUSES, Persona
+from workbench.semantic.compiler import PlanCompiler, PlanError
+from workbench.semantic.entities import EntityIndex, EntityMatch
+from workbench.semantic.model import TIME_GRAINS, SemanticModel, load_model
+from workbench.semantic.plan import Filter, MetricFilter, Ordering, QueryPlan
+from workbench.semantic.planner.lexicon import Lexicon, Target
+from workbench.semantic.planner.screen import OutOfScopeError, screen_question
+from workbench.semantic.planner.text import IGNORABLE, Speller, Token, tokenize_question
+from workbench.semantic.time import TimeWindow, find_time_windows
+
+if TYPE_CHECKING:
+    from workbench.warehouse.base import Warehouse
+
+__all__ = ["OfflinePlanner", "is_followup"]
+
+DEFAULT_TOP_N = 10
+
+# Which data a table holds, in words a business user knows.
+_TABLE_WORDS = {
+    "purchase_order_header": "purchase-order data",
+    "purchase_order_line": "purchase-order data",
+    "supplier": "supplier data",
+    "sales_order_header": "sales-order data",
+    "sales_order_line": "sales-order data",
+    "warehouse_product": "inventory data",
+    "product": "product data",
+    "warehouse": "warehouse data",
+}
+_ENTITY_DIMENSION = {
+    "warehouse": "warehouse", "product": "product", "category": "category", "supplier": "supplier",
+    "customer": "customer", "order_status": "order_status", "po_status": "po_status", "priority": "priority",
+    "region": "region", "city": "city",
+}  # fmt: skip
+_PROCUREMENT_WORDS = frozenset(
+    {
+        "supplier",
+        "vendor",
+        "po",
+        "purchase",
+        "purchasing",
+        "procurement",
+        "receipt",
+        "received",
+        "receive",
+        "buy",
+        "bought",
+        "spend",
+        "spent",
+    }
+)
+_SALES_WORDS = frozenset(
+    {
+        "customer",
+        "client",
+        "sales",
+        "sale",
+        "sold",
+        "sell",
+        "delivery",
+        "deliver",
+        "delivered",
+        "shipment",
+        "shipped",
+        "express",
+        "revenue",
+    }
+)
+_INVENTORY_WORDS = frozenset(
+    {
+        "stock",
+        "inventory",
+        "on",
+        "hand",
+        "available",
+        "reserved",
+        "reorder",
+        "stocked",
+        "shelf",
+        "position",
+    }
+)
+_LIST_WHICH = frozenset({"which", "what", "who", "where"})
+_PREPOSITIONS = frozenset(
+    {
+        "from",
+        "for",
+        "of",
+        "with",
+        "by",
+        "per",
+        "in",
+        "at",
+        "to",
+        "on",
+        "each",
+        "every",
+        "across",
+        "about",
+        "via",
+        "through",
+        "without",
+        "excluding",
+        "except",
+        "among",
+        "like",
+    }
+)
+_LAYER_PRIORITY = {"time": 0, "concept": 1, "entity": 2, "grammar": 3, "number": 4}
+_NOT_UNDERSTOOD = "I could not understand that question well enough to answer it reliably."
+
+
+@dataclass
+class _Cand:
+    start: int  # first token index
+    end: int  # last token index (inclusive)
+    layer: str
+    payload: Any
+    negated: bool = False
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass
+class _Analysis:
+    question: str
+    tokens: list[Token]
+    chosen: list[_Cand]
+    unknown: list[int]
+    corrections: dict[int, str] = field(default_factory=dict)
+
+    def of(self, layer: str) -> list[_Cand]:
+        return [c for c in self.chosen if c.layer == layer]
+
+    def grammar(self, role: str) -> list[_Cand]:
+        return [c for c in self.chosen if c.layer == "grammar" and role in c.payload]
+
+    def has(self, role: str) -> bool:
+        return bool(self.grammar(role))
+
+    def concepts(self, *kinds: str) -> list[_Cand]:
+        return [
+            c
+            for c in self.chosen
+            if c.layer == "concept" and any(t.kind in kinds for t in c.payload)
+        ]
+
+    def next_after(self, cand: _Cand, *, skip: frozenset[str] = IGNORABLE) -> _Cand | None:
+        """The next chosen candidate after ``cand``, skipping ignorable words only."""
+        pos = cand.end + 1
+        while (
+            pos < len(self.tokens)
+            and self.tokens[pos].text in skip
+            and not any(c.start == pos for c in self.chosen)
+        ):
+            pos += 1
+        return next((c for c in self.chosen if c.start == pos), None)
+
+    def prev_before(self, cand: _Cand) -> _Cand | None:
+        pos = cand.start - 1
+        while (
+            pos >= 0
+            and self.tokens[pos].text in IGNORABLE
+            and not any(c.end == pos for c in self.chosen)
+        ):
+            pos -= 1
+        return next((c for c in self.chosen if c.end == pos), None)
+
+    def words(self) -> set[str]:
+        return {t.stem for t in self.tokens} | {t.text for t in self.tokens}
+
+
+@dataclass
+class _Reading:
+    """What the analysis says, before it becomes a plan."""
+
+    metrics: list[str] = field(default_factory=list)
+    metric_cands: list[_Cand] = field(default_factory=list)
+    conditions: list[tuple[str, bool]] = field(default_factory=list)  # (name, negated)
+    phrase: Any = None
+    phrase_cand: _Cand | None = None
+    listing: str | None = None
+    listing_cand: _Cand | None = None
+    dims: list[str] = field(default_factory=list)
+    order: list[Ordering] = field(default_factory=list)
+    limit: int | None = None
+    having: list[MetricFilter] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    window: TimeWindow | None = None
+    count_intent: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def is_followup(question: str) -> bool:
+    """Whether the words of ``question`` read as a follow-up ("what about last month?")."""
+    return _default_planner().is_followup(question)
+
+
+_DEFAULT: OfflinePlanner | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default_planner() -> OfflinePlanner:
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = OfflinePlanner()
+        return _DEFAULT
+
+
+class OfflinePlanner:
+    """Deterministic question -> plan for one semantic model.
+
+    ``entities`` is an :class:`EntityIndex`, or a callable returning the current one (the
+    SQL agent passes ``lambda: EntityIndex.from_warehouse(wh)`` so new data is picked up).
+    """
+
+    name = "offline"
+
+    def __init__(
+        self,
+        model: SemanticModel | None = None,
+        entities: EntityIndex | Callable[[], EntityIndex] | None = None,
+        *,
+        compiler: PlanCompiler | None = None,
+        max_unknown_ratio: float = 0.2,
+    ) -> None:
+        self.model = model or load_model()
+        self.lexicon = Lexicon(self.model)
+        self.compiler = compiler or PlanCompiler(self.model)
+        self._entities = entities
+        self.max_unknown_ratio = max_unknown_ratio
+        self._speller_cache: tuple[int, Speller] | None = None
+
+    @classmethod
+    def for_warehouse(
+        cls,
+        warehouse: Warehouse,
+        model: SemanticModel | None = None,
+        *,
+        tables: frozenset[str] | None = None,
+    ) -> OfflinePlanner:
+        """A planner that knows the entity names in ``warehouse`` (only from ``tables`` when given)."""
+        return cls(model, lambda: EntityIndex.from_warehouse(warehouse, tables=tables))
+
+    # -- public API -------------------------------------------------------------------------
+    def entity_index(self) -> EntityIndex:
+        if self._entities is None:
+            return EntityIndex(())
+        return self._entities if isinstance(self._entities, EntityIndex) else self._entities()
+
+    def plan(
+        self,
+        question: str,
+        *,
+        persona: Persona | str,
+        as_of: date,
+        previous: QueryPlan | None = None,
+    ) -> QueryPlan:
+        """The plan for ``question``; raises NotUnderstoodError / PermissionDeniedError."""
+        persona = Persona.parse(persona)
+        text = screen_question(question)
+        analysis = self._analyse(text, as_of)
+        if previous is not None and self._followup(analysis):
+            plan = self._refine(previous, analysis, persona, as_of)
+        else:
+            plan = self._build(analysis, persona, as_of)
+        return self._finish(plan, analysis, persona)
+
+    def is_followup(self, question: str) -> bool:
+        try:
+            text = screen_question(question)
+        except NotUnderstoodError:
+            return False
+        return self._followup(self._analyse(text, date.today()))
+
+    def suggestions(self, question: str, persona: Persona | str, limit: int = 3) -> list[str]:
+        """The persona's example questions closest to ``question``."""
+        examples = list(self.model.persona_examples.get(Persona.parse(persona).value, ()))
+        if not examples:
+            return []
+        if not question.strip():
+            return examples[:limit]
+        ranked = process.extract(question[:500], examples, scorer=fuzz.token_set_ratio, limit=limit)
+        return [r[0] for r in ranked]
+
+    # -- analysis ----------------------------------------------------------------------------
+    def _speller(self, index: EntityIndex) -> Speller:
+        key = id(index)
+        if self._speller_cache is None or self._speller_cache[0] != key:
+            words = set(self.lexicon.vocabulary)
+            for record in index.records:
+                for text in (record.name, *record.aliases, *record.exact_aliases, record.id):
+                    words.update(t.text for t in tokenize_question(text))
+            self._speller_cache = (key, Speller(words))
+        return self._speller_cache[1]
+
+    def _analyse(self, question: str, as_of: date) -> _Analysis:
+        index = self.entity_index()
+        speller = self._speller(index)
+        tokens = tokenize_question(question)
+        corrections: dict[int, str] = {}
+        for i, tok in enumerate(tokens):
+            if (
+                tok.number is None
+                and tok.text.isalpha()
+                and not speller.known(tok.text)
+                and not speller.known(tok.stem)
+            ):
+                fixed = speller.correct(tok.text)
+                if fixed:
+                    corrections[i] = fixed
+        # A corrected copy of the question, with each token's span in it.
+        text = question
+        spans = [(t.start, t.end) for t in tokens]
+        if corrections:
+            pieces, pos, new_spans = [], 0, []
+            for i, tok in enumerate(tokens):
+                pieces.append(question[pos : tok.start])
+                start = sum(len(p) for p in pieces)
+                word = corrections.get(i, question[tok.start : tok.end])
+                pieces.append(word)
+                new_spans.append((start, start + len(word)))
+                pos = tok.end
+            pieces.append(question[pos:])
+            text, spans = "".join(pieces), new_spans
+            tokens = [
+                Token(
+                    corrections[i],
+                    _stem(corrections[i]),
+                    t.start,
+                    t.end,
+                    t.number,
+                    t.percent,
+                    t.money,
+                )
+                if i in corrections
+                else t
+                for i, t in enumerate(tokens)
+            ]
+
+        def token_range(a: int, b: int) -> tuple[int, int] | None:
+            inside = [i for i, (s, e) in enumerate(spans) if s < b and a < e]
+            return (inside[0], inside[-1]) if inside else None
+
+        cands: list[_Cand] = []
+        for window, (a, b) in find_time_windows(text, as_of):
+            rng = token_range(a, b)
+            if rng:
+                cands.append(_Cand(rng[0], rng[1], "time", window))
+        for match in index.find(text):
+            rng = token_range(*match.span)
+            if rng:
+                cands.append(_Cand(rng[0], rng[1], "entity", match))
+        # Concepts: on stems, skipping ignorable words.
+        reduced = [
+            i for i, t in enumerate(tokens) if t.text not in IGNORABLE and t.stem not in IGNORABLE
+        ]
+        stems = [tokens[i].stem for i in reduced]
+        for k in range(len(reduced)):
+            for n in range(min(self.lexicon.max_concept, len(reduced) - k), 0, -1):
+                targets = self.lexicon.concepts.get(tuple(stems[k : k + n]))
+                if targets:
+                    cands.append(_Cand(reduced[k], reduced[k + n - 1], "concept", list(targets)))
+        full = [t.stem for t in tokens]
+        texts = [t.text for t in tokens]
+        for k in range(len(tokens)):
+            for n in range(min(self.lexicon.max_grammar, len(tokens) - k), 0, -1):
+                roles = self.lexicon.grammar.get(
+                    tuple(full[k : k + n])
+                ) or self.lexicon.grammar.get(tuple(texts[k : k + n]))
+                if roles:
+                    cands.append(_Cand(k, k + n - 1, "grammar", list(roles)))
+        for i, tok in enumerate(tokens):
+            if tok.number is not None:
+                cands.append(_Cand(i, i, "number", tok))
+        cands.sort(key=lambda c: (-c.length, _LAYER_PRIORITY[c.layer], c.start))
+        taken = [False] * len(tokens)
+        chosen: list[_Cand] = []
+        for c in cands:
+            if any(taken[c.start : c.end + 1]):
+                continue
+            for i in range(c.start, c.end + 1):
+                taken[i] = True
+            chosen.append(c)
+        chosen.sort(key=lambda c: c.start)
+        filler = self.model.language.filler
+        unknown = [
+            i
+            for i, t in enumerate(tokens)
+            if not taken[i]
+            and t.text not in IGNORABLE
+            and t.text not in filler
+            and t.stem not in filler
+            and t.number is None
+        ]
+        analysis = _Analysis(question, tokens, chosen, unknown, corrections)
+        self._mark_negations(analysis)
+        return analysis
+
+    def _mark_negations(self, a: _Analysis) -> None:
+        """Attach "not"/"excluding" to the condition or entity right after it."""
+        for neg in a.grammar("negation"):
+            target = a.next_after(neg, skip=IGNORABLE | {"in", "at", "for", "from", "the", "yet"})
+            if target is not None and target.layer in {"concept", "entity"}:
+                target.negated = True
+                neg.payload = ["negation_used"]
+
+    # -- follow-ups ---------------------------------------------------------------------------
+    def _followup(self, a: _Analysis) -> bool:
+        if not a.tokens:
+            return False
+        starts = [c for c in a.grammar("followup") if c.start <= 1]
+        subject = a.concepts("metric", "condition", "phrase")
+        nouns = [c for c in a.concepts("listing") if not a.grammar("group") or True]
+        if (
+            starts
+            or (a.grammar("followup")
+            and any(t.text in {"instead", "too", "also", "again"} for t in a.tokens))
+        ):
+            return True
+        refinements = (
+            a.of("time")
+            or a.of("entity")
+            or a.grammar("group")
+            or a.grammar("sort")
+            or a.grammar("desc")
+            or a.grammar("asc")
+        )
+        pronoun = any(
+            t.text in {"those", "them", "these", "ones", "same", "that", "it"} for t in a.tokens
+        )
+        if not subject and not nouns and (refinements or pronoun):
+            return True
+        return bool(pronoun and not subject and refinements)
+
+    def _refine(
+        self, previous: QueryPlan, a: _Analysis, persona: Persona, as_of: date
+    ) -> QueryPlan:
+        """Apply the follow-up's changes to the previous plan."""
+        subject = a.concepts("metric", "phrase") or [
+            c for c in a.concepts("condition") if not _weak(c)
+        ]
+        plan = previous.with_(
+            as_of=as_of, question=a.question, notes=("Refined the previous question.",)
+        )
+        if subject:
+            fresh = self._read(a, persona, as_of, allow_empty=True)
+            if fresh.metrics and previous.kind == "metrics" and not fresh.conditions:
+                keep_dims = fresh.dims or [
+                    d for d in previous.dimensions if self._dim_ok(d, fresh.metrics)
+                ]
+                plan = plan.with_(
+                    metrics=tuple(fresh.metrics),
+                    dimensions=tuple(keep_dims),
+                    order_by=(),
+                    having=(),
+                )
+            else:
+                built = self._build(a, persona, as_of)
+                inherited = [f for f in previous.filters if built.filter_for(f.field) is None]
+                plan = built.with_(
+                    time_window=built.time_window or previous.time_window,
+                    filters=tuple(built.filters) + tuple(inherited),
+                    notes=("Refined the previous question.",),
+                )
+                return self._validated_filters(plan)
+        reading = self._read(a, persona, as_of, allow_empty=True, base=plan)
+        # Time window.
+        if reading.window is not None:
+            plan = plan.with_(time_window=reading.window)
+        # Filters: a new value for a dimension replaces the old one, unless "too"/"also".
+        additive = any(t.text in {"too", "also", "well", "plus"} for t in a.tokens)
+        filters = list(plan.filters)
+        for flt in reading.filters:
+            old = next((f for f in filters if f.field == flt.field), None)
+            if old is not None:
+                filters.remove(old)
+                if additive and old.op == flt.op:
+                    flt = Filter(
+                        flt.field,
+                        flt.op,
+                        tuple(dict.fromkeys((*old.values, *flt.values))),
+                        f"{old.label} and {flt.label}",
+                    )
+            filters.append(flt)
+        plan = plan.with_(filters=tuple(filters))
+        # Conditions ("only the overdue ones").
+        for name, negated in reading.conditions:
+            if negated and name not in plan.negated_conditions:
+                plan = plan.with_(negated_conditions=(*plan.negated_conditions, name))
+            elif not negated and name not in plan.conditions:
+                plan = plan.with_(conditions=(*plan.conditions, name))
+        # Grouping ("by category instead").
+        if reading.dims:
+            if plan.kind == "listing":
+                metric = self._count_metric_for_listing(plan)
+                plan = QueryPlan(kind="metrics", metrics=(metric,), dimensions=tuple(reading.dims), filters=plan.filters,
+                                 conditions=tuple(c for c in plan.conditions if self.model.metrics[metric].condition != c),
+                                 negated_conditions=plan.negated_conditions, time_window=plan.time_window, as_of=as_of,
+                                 question=a.question, notes=plan.notes)  # fmt: skip
+            else:
+                plan = plan.with_(
+                    dimensions=tuple(reading.dims),
+                    order_by=tuple(o for o in plan.order_by if o.field in plan.metrics),
+                )
+        # Ordering and limit ("top 3 instead", "sort by revenue").
+        if reading.order:
+            order = []
+            metrics = list(plan.metrics)
+            for o in reading.order:
+                if (
+                    plan.kind == "metrics"
+                    and o.field in self.model.metrics
+                    and o.field not in metrics
+                ):
+                    metrics.append(o.field)
+                order.append(o)
+            plan = (
+                plan.with_(metrics=tuple(metrics), order_by=tuple(order))
+                if plan.kind == "metrics"
+                else plan.with_(order_by=tuple(order))
+            )
+        if reading.limit is not None:
+            plan = plan.with_(limit=reading.limit)
+            if not plan.order_by and plan.kind == "metrics":
+                plan = plan.with_(order_by=(Ordering(plan.metrics[0], True),))
+        if reading.having and plan.kind == "metrics":
+            plan = plan.with_(having=tuple(h for h in reading.having if h.metric in plan.metrics))
+        changed = plan.with_(question="", notes=()) != previous.with_(
+            as_of=as_of, question="", notes=()
+        )
+        if not changed:
+            raise NotUnderstoodError(
+                "I could not tell what to change in the previous question. Try 'what about last month?', "
+                "'only the express ones', 'by category instead' or 'show the top 3'.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        return self._validated_filters(plan)
+
+    def _dim_ok(self, dim: str, metrics: Sequence[str]) -> bool:
+        if dim in TIME_GRAINS:
+            return True
+        sources = {s for m in metrics for s in self.model.metric_sources(m)}
+        return all(s in self.model.dimension_sources(dim) for s in sources)
+
+    def _count_metric_for_listing(self, plan: QueryPlan) -> str:
+        for cond in plan.conditions:
+            metric = next(
+                (m.name for m in self.model.metrics.values() if m.condition == cond), None
+            )
+            if metric:
+                return metric
+        listing = self.model.listings[plan.listing or ""]
+        if listing.count_metric is None:
+            raise NotUnderstoodError(f"{listing.label.capitalize()} cannot be counted by group.")
+        return listing.count_metric
+
+    # -- reading -------------------------------------------------------------------------------
+    def _choose(
+        self, targets: Sequence[Target], kinds: set[str], persona: Persona, a: _Analysis
+    ) -> Target | None:
+        """Among a phrase's meanings, the one that fits the persona and the question's context."""
+        options = [t for t in targets if t.kind in kinds]
+        if len(options) <= 1:
+            return options[0] if options else None
+        words = a.words()
+        entity_kinds = {c.payload.kind for c in a.of("entity")}
+        procurement = bool(words & _PROCUREMENT_WORDS) or bool(
+            entity_kinds & {"supplier", "po_status"}
+        )
+        sales = bool(words & _SALES_WORDS) or bool(
+            entity_kinds & {"customer", "order_status", "priority"}
+        )
+        allowed = PERSONA_TABLES[persona]
+
+        def score(t: Target) -> tuple[int, int]:
+            tables = self._target_tables(t)
+            domain = (
+                "procurement"
+                if tables & {"purchase_order_header", "purchase_order_line", "supplier"}
+                else "sales"
+                if tables & {"sales_order_header", "sales_order_line"}
+                else "inventory"
+            )
+            context = (domain == "procurement" and procurement) or (domain == "sales" and sales)
+            return (2 * int(context) + int(tables <= allowed), -options.index(t))
+
+        return max(options, key=score)
+
+    def _target_tables(self, t: Target) -> frozenset[str]:
+        if t.kind == "metric":
+            return self.model.metric_tables(t.name)
+        if t.kind == "condition":
+            return self.model.condition_tables(t.name)
+        if t.kind == "listing":
+            return self.model.listing_tables(t.name)
+        if t.kind == "phrase":
+            return self.model.metric_tables(self.model.phrases[int(t.name)].metric)
+        return frozenset()
+
+    def _read(
+        self,
+        a: _Analysis,
+        persona: Persona,
+        as_of: date,
+        *,
+        allow_empty: bool = False,
+        base: QueryPlan | None = None,
+    ) -> _Reading:
+        model = self.model
+        r = _Reading()
+        r.count_intent = a.has("count")
+        # Subjects: idioms, metrics, conditions.
+        for c in a.concepts("phrase"):
+            t = self._choose(c.payload, {"phrase"}, persona, a)
+            if t is not None and r.phrase is None:
+                r.phrase, r.phrase_cand = model.phrases[int(t.name)], c
+        strong_conditions = [c for c in a.concepts("condition") if not _weak(c)]
+        for c in a.concepts("metric"):
+            if c is r.phrase_cand:
+                continue
+            if any(t.kind == "condition" for t in c.payload) and (
+                r.count_intent or a.has("list") or not a.concepts("listing")
+            ):
+                # "delivered on time" is a condition and a rate: the rate only when asked as a rate.
+                pass
+            t = self._choose(c.payload, {"metric"}, persona, a)
+            if t is not None and t.name not in r.metrics:
+                r.metrics.append(t.name)
+                r.metric_cands.append(c)
+        for c in strong_conditions:
+            if c in r.metric_cands:
+                continue
+            t = self._choose(c.payload, {"condition"}, persona, a)
+            if t is not None and t.name not in [n for n, _ in r.conditions]:
+                r.conditions.append((t.name, c.negated))
+        if not strong_conditions and not r.metrics and not r.phrase:
+            for c in a.concepts("condition"):
+                t = self._choose(c.payload, {"condition"}, persona, a)
+                if t is not None:
+                    r.conditions.append((t.name, c.negated))
+                    break
+        if r.phrase is not None and r.phrase.metric not in r.metrics:
+            r.metrics.insert(0, r.phrase.metric)
+        # A metric that is also a condition ("delivered on time"): the condition when counting or listing.
+        if r.metrics and r.conditions and (r.count_intent or a.has("list")):
+            pass
+        # Time.
+        windows = [c.payload for c in a.of("time")]
+        if windows:
+            r.window = _merge_windows(windows)
+            if r.window is None:
+                raise NotUnderstoodError(
+                    "Comparing separate periods in one question is not supported yet; ask about each period separately "
+                    f"(for example '... {windows[0].describe()}' and '... {windows[1].describe()}').",
+                    suggestions=self.suggestions(a.question, persona),
+                )
+        # Entities become filters.
+        by_dim: dict[tuple[str, bool], list[EntityMatch]] = {}
+        for c in a.of("entity"):
+            m: EntityMatch = c.payload
+            by_dim.setdefault((_ENTITY_DIMENSION[m.kind], c.negated), []).append(m)
+        for (dim, negated), matches in by_dim.items():
+            ids = tuple(dict.fromkeys(m.id for m in matches))
+            label = " and ".join(dict.fromkeys(m.name for m in matches))
+            r.filters.append(Filter(dim, "not_in" if negated else "in", ids, label))
+        # Groupings, orderings, comparisons.
+        self._read_groupings(a, r, persona)
+        self._read_ordering(a, r, persona)
+        self._read_comparisons(a, r)
+        if not allow_empty and not (r.metrics or r.conditions or a.concepts("listing")):
+            raise NotUnderstoodError(
+                _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
+            )
+        return r
+
+    def _noun_dims(self, c: _Cand, persona: Persona, a: _Analysis) -> list[str]:
+        return [t.name for t in c.payload if t.kind == "dimension"]
+
+    def _read_groupings(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
+        for cue in a.grammar("group"):
+            nxt = a.next_after(cue)
+            if nxt is None:
+                continue
+            if nxt.layer == "concept":
+                grains = [t.name for t in nxt.payload if t.kind == "grain"]
+                dims = self._noun_dims(nxt, persona, a)
+                metric = [t for t in nxt.payload if t.kind == "metric"]
+                if grains:
+                    _add(r.dims, grains[0])
+                elif dims:
+                    _add(r.dims, dims[0] if len(dims) == 1 else self._dim_for_context(dims, r))
+                elif (
+                    metric
+                    and cue.payload
+                    and {"sort", "group"} & set(cue.payload)
+                    and a.tokens[cue.start].text in {"by", "on"}
+                ):
+                    chosen = self._choose(metric, {"metric"}, persona, a)
+                    if chosen is not None:
+                        r.order.append(Ordering(chosen.name, True))
+                        if chosen.name not in r.metrics:
+                            r.metrics.append(chosen.name)
+                        nxt.payload = [Target("used", chosen.name)]
+            elif nxt.layer == "time":
+                continue
+            elif nxt.start in a.unknown:
+                word = a.tokens[nxt.start].text
+                raise NotUnderstoodError(
+                    f"I cannot break the results down by '{word}': it is not something the data records.",
+                    suggestions=[],
+                )
+        for cue in a.grammar("sort"):
+            # "rank suppliers by score": the noun after the cue is the grouping.
+            nxt = a.next_after(cue)
+            if (
+                nxt is not None
+                and nxt.layer == "concept"
+                and not any(t.kind in {"metric", "condition", "phrase"} for t in nxt.payload)
+            ):
+                dims = self._noun_dims(nxt, persona, a)
+                if dims:
+                    _add(r.dims, dims[0] if len(dims) == 1 else self._dim_for_context(dims, r))
+        for c in a.concepts("grain"):
+            if c.payload and any(t.kind == "grain" for t in c.payload):
+                text = a.tokens[c.start].text
+                prev = a.prev_before(c)
+                if (
+                    text.endswith("ly")
+                    or text in {"annual"}
+                    or (
+                        prev is not None
+                        and prev.layer == "grammar"
+                        and {"list", "desc", "asc", "group"} & set(prev.payload)
+                    )
+                    or a.tokens[max(0, c.start - 1)].text in _LIST_WHICH
+                ):
+                    _add(r.dims, next(t.name for t in c.payload if t.kind == "grain"))
+        # "which warehouse …", "top 5 products …", "products with the most …"
+        superlative = a.grammar("desc") + a.grammar("asc")
+        for c in a.concepts("dimension"):
+            if any(t.kind in {"metric", "condition", "phrase"} for t in c.payload):
+                continue
+            dims = self._noun_dims(c, persona, a)
+            if not dims:
+                continue
+            prev_tokens = {a.tokens[i].text for i in range(max(0, c.start - 2), c.start)}
+            near_superlative = any(
+                0 < c.start - s.end <= 4 or 0 < s.start - c.end <= 3 for s in superlative
+            )
+            which = bool(prev_tokens & _LIST_WHICH)
+            if which or near_superlative:
+                dim = dims[0] if len(dims) == 1 else self._dim_for_context(dims, r)
+                c.payload = [*c.payload, Target("subject_noun", dim)]
+
+    def _dim_for_context(self, dims: Sequence[str], r: _Reading) -> str:
+        sources = {s for m in r.metrics for s in self.model.metric_sources(m)} | {
+            self.model.conditions[n].source for n, _ in r.conditions
+        }
+        for d in dims:
+            if sources and all(s in self.model.dimension_sources(d) for s in sources):
+                return d
+        return dims[0]
+
+    def _read_ordering(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
+        for cue in a.grammar("sort"):
+            nxt = a.next_after(cue)
+            if nxt is not None and nxt.layer == "concept":
+                metric = self._choose(nxt.payload, {"metric"}, persona, a)
+                if metric is not None:
+                    desc = not (a.has("sort_asc") or a.has("asc"))
+                    r.order = [o for o in r.order if o.field != metric.name]
+                    r.order.insert(0, Ordering(metric.name, desc))
+                    if metric.name not in r.metrics:
+                        r.metrics.append(metric.name)
+        superlatives = [(c, True) for c in a.grammar("desc")] + [
+            (c, False) for c in a.grammar("asc")
+        ]
+        superlatives.sort(key=lambda x: x[0].start)
+        numbers = a.of("number")
+        if superlatives:
+            cue, desc = superlatives[0]
+            word = a.tokens[cue.start].text
+            n = None
+            for num in numbers:
+                if (
+                    num.start == cue.end + 1
+                    or num.end == cue.start - 1
+                    or (num.start == cue.end + 2 and a.tokens[cue.end + 1].text in IGNORABLE)
+                ):
+                    n = int(num.payload.number)
+                    num.payload = Token(
+                        num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
+                    )
+            metric_name = r.order[0].field if r.order else (r.metrics[0] if r.metrics else None)
+            if (
+                word in {"best", "worst", "fastest", "slowest", "quickest", "shortest", "longest"}
+                and metric_name
+            ):
+                hib = self.model.metrics[metric_name].higher_is_better
+                if word in {"best", "worst"}:
+                    desc = (word == "best") == hib
+                elif word in {"fastest", "quickest", "shortest"}:
+                    desc = False
+                else:
+                    desc = True
+            if r.phrase is not None and not r.order:
+                desc = (
+                    r.phrase.descending
+                    if word not in {"bottom", "least", "lowest", "fewest", "smallest"}
+                    else not r.phrase.descending
+                )
+            if metric_name and not any(o.field == metric_name for o in r.order):
+                r.order.insert(0, Ordering(metric_name, desc))
+            elif r.order:
+                r.order[0] = Ordering(r.order[0].field, desc)
+            r.limit = n
+            if n is None:
+                r.limit = (
+                    0  # decided by the subject noun (1 for "the warehouse", 10 for "products")
+                )
+        elif r.phrase is not None:
+            r.order.insert(0, Ordering(r.phrase.metric, r.phrase.descending))
+            r.limit = 0
+        if r.limit is None:
+            # "list 10 orders", "show 5 products", "first 20"
+            for num in numbers:
+                if num.payload.number is None:
+                    continue
+                prev = a.tokens[num.start - 1].text if num.start > 0 else ""
+                after = a.next_after(num)
+                if (
+                    prev in {"first", "list", "show", "top", "me", "the"}
+                    and after is not None
+                    and after.layer == "concept"
+                    and any(t.kind in {"listing", "dimension"} for t in after.payload)
+                ):
+                    r.limit = int(num.payload.number)
+                    num.payload = Token(
+                        num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
+                    )
+        if a.has("sort_asc") and r.order:
+            r.order[0] = Ordering(r.order[0].field, False)
+
+    def _read_comparisons(self, a: _Analysis, r: _Reading) -> None:
+        for cue in a.chosen:
+            if cue.layer != "grammar":
+                continue
+            ops = [p for p in cue.payload if str(p).startswith("cmp:")]
+            if not ops:
+                continue
+            op = ops[0][4:]
+            num = a.next_after(cue, skip=IGNORABLE | {"than"})
+            before = a.prev_before(cue)
+            if (
+                (num is None or num.layer != "number")
+                and before is not None
+                and before.layer == "number"
+                and cue.payload
+                and a.tokens[cue.start].text == "or"
+            ):
+                num = before
+            if num is None or num.layer != "number" or num.payload.number is None:
+                continue
+            value = float(num.payload.number)
+            # The metric nearest to the comparison.
+            metric_cands = [c for c in a.concepts("metric") if c is not r.phrase_cand]
+            if not metric_cands:
+                raise NotUnderstoodError(
+                    f"I could not tell what '{a.tokens[cue.start].text} {num.payload.text}' refers to; name the measure (e.g. 'more than 100 units on hand')."
+                )
+            nearest = min(
+                metric_cands, key=lambda c: min(abs(c.start - num.end), abs(num.start - c.end))
+            )
+            metric = next(
+                (t.name for t in nearest.payload if t.kind == "metric" and t.name in r.metrics),
+                None,
+            )
+            if metric is None:
+                continue
+            if self.model.metrics[metric].is_rate and (num.payload.percent or value > 1):
+                value = value / 100.0
+            r.having.append(MetricFilter(metric, op, value))
+            num.payload = Token(
+                num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
+            )
+            cue.payload = ["cmp_used"]
+
+    # -- building -------------------------------------------------------------------------------
+    def _build(self, a: _Analysis, persona: Persona, as_of: date) -> QueryPlan:
+        model = self.model
+        oos = a.grammar("out_of_scope")
+        if oos:
+            words = " ".join(a.tokens[i].text for c in oos for i in range(c.start, c.end + 1))
+            raise OutOfScopeError(
+                f"I answer questions about current and past supply-chain data ('{words}' is outside that). "
+                "Forecasts, routes and optimization are handled by the specialist tools.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        r = self._read(a, persona, as_of)
+        nouns = [
+            c
+            for c in a.concepts("listing", "dimension")
+            if not any(t.kind in {"metric", "condition", "phrase"} for t in c.payload)
+        ]
+        subject_nouns = [(c, t.name) for c in nouns for t in c.payload if t.kind == "subject_noun"]
+        inventory_context = bool(a.words() & _INVENTORY_WORDS) or any(
+            f.field == "warehouse" for f in r.filters
+        )
+
+        def listing_for(c: _Cand) -> str | None:
+            options = [t.name for t in c.payload if t.kind == "listing"]
+            if not options:
+                return None
+            if "stock_positions" in options and "products" in options:
+                return "stock_positions" if inventory_context or r.conditions else "products"
+            return self._choose(
+                [Target("listing", o) for o in options], {"listing"}, persona, a
+            ).name  # type: ignore[union-attr]
+
+        kind = "metrics"
+        metrics = list(r.metrics)
+        conditions = list(r.conditions)
+        listing: str | None = None
+        dims = list(r.dims)
+        grouping_noun = None
+        if r.phrase is not None:
+            _add(dims, r.phrase.dimension)
+            grouping_noun = r.phrase_cand
+        if metrics:
+            for c, dim in subject_nouns:
+                if dim not in dims:
+                    dims.append(dim)
+                    grouping_noun = grouping_noun or c
+            if r.having and not dims:
+                for c in nouns:
+                    d = [t.name for t in c.payload if t.kind == "dimension"]
+                    if d:
+                        dims.append(self._dim_for_context(d, r))
+                        grouping_noun = c
+                        break
+        elif conditions:
+            cond_name, negated = conditions[0]
+            cond = model.conditions[cond_name]
+            cond_listing = next(lst for lst in model.listings.values() if lst.source == cond.source)
+            listing_entity_nouns = [
+                c
+                for c in nouns
+                if any(t.kind == "listing" and t.name == cond_listing.name for t in c.payload)
+            ]
+            group_subjects = [(c, d) for c, d in subject_nouns if c not in listing_entity_nouns]
+            counting = r.count_intent or bool(dims) or bool(group_subjects)
+            if counting:
+                for c, d in group_subjects:
+                    _add(dims, d)
+                    grouping_noun = grouping_noun or c
+                if negated:
+                    metric = cond_listing.count_metric
+                    conditions = [(cond_name, True), *conditions[1:]]
+                else:
+                    metric = next(
+                        (m.name for m in model.metrics.values() if m.condition == cond_name), None
+                    )
+                    conditions = conditions[1:]
+                if metric is None:
+                    raise NotUnderstoodError(
+                        f"I cannot count {cond.label} rows.",
+                        suggestions=self.suggestions(a.question, persona),
+                    )
+                metrics = [metric]
+                if r.order and r.order[0].field not in metrics:
+                    r.order = [
+                        Ordering(metric, o.descending) if i == 0 else o
+                        for i, o in enumerate(r.order)
+                    ]
+                elif not r.order and r.limit is not None:
+                    r.order = [Ordering(metric, True)]
+            else:
+                kind, listing = "listing", cond_listing.name
+        else:
+            listing_nouns = [c for c in nouns if any(t.kind == "listing" for t in c.payload)]
+            if not listing_nouns:
+                raise NotUnderstoodError(
+                    _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
+                )
+            noun = listing_nouns[0]
+            listing = listing_for(noun)
+            assert listing is not None
+            group_subjects = [(c, d) for c, d in subject_nouns if c is not noun]
+            if r.count_intent or dims or group_subjects:
+                for c, d in group_subjects:
+                    _add(dims, d)
+                metric_name = model.listings[listing].count_metric
+                if metric_name is None:
+                    raise NotUnderstoodError(f"I cannot count {model.listings[listing].label}.")
+                metrics = [metric_name]
+                if r.limit is not None and not r.order:
+                    r.order = [Ordering(metric_name, True)]
+                elif r.order:
+                    r.order = [Ordering(metric_name, r.order[0].descending)]
+            else:
+                kind = "listing"
+        # Limit for "top"/"most" without a number: one for a singular noun, ten for a plural.
+        limit = r.limit
+        if limit == 0:
+            noun_tok = None
+            if grouping_noun is not None:
+                noun_tok = a.tokens[grouping_noun.end]
+            elif kind == "listing":
+                cand = next(
+                    (
+                        c
+                        for c in nouns
+                        if any(t.kind == "listing" and t.name == listing for t in c.payload)
+                    ),
+                    None,
+                )
+                noun_tok = a.tokens[cand.end] if cand else None
+            limit = (
+                DEFAULT_TOP_N
+                if noun_tok is None or noun_tok.plural or (kind == "listing" and noun_tok is None)
+                else 1
+            )
+            if noun_tok is None and kind == "metrics" and not dims:
+                limit = None
+        if kind == "metrics" and not dims:
+            # "What is the highest revenue?" without a grouping: the total, not a ranking.
+            limit = None if r.limit in (None, 0) else limit
+        order = r.order
+        if kind == "listing":
+            order = [
+                o
+                for o in order
+                if o.field not in model.metrics
+                or model.listings[listing or ""].column(o.field) is not None
+            ]
+            if r.having:
+                lst = model.listings[listing or ""]
+                extra = []
+                for h in r.having:
+                    if lst.column(h.metric) is None:
+                        raise NotUnderstoodError(
+                            f"I cannot filter {lst.label} by {model.metrics[h.metric].label}."
+                        )
+                    extra.append(Filter(h.metric, h.op, (h.value,)))
+                r.filters.extend(extra)
+            if metrics and kind == "listing":
+                metrics = []
+        plan = QueryPlan(
+            kind=kind,  # type: ignore[arg-type]
+            metrics=tuple(metrics) if kind == "metrics" else (),
+            dimensions=tuple(dims) if kind == "metrics" else (),
+            filters=tuple(r.filters),
+            conditions=tuple(n for n, neg in conditions if not neg),
+            negated_conditions=tuple(n for n, neg in conditions if neg),
+            having=tuple(r.having) if kind == "metrics" else (),
+            time_window=r.window,
+            order_by=tuple(order),
+            limit=limit,
+            listing=listing,
+            columns=tuple(
+                o.field
+                for o in order
+                if kind == "listing"
+                and o.field
+                not in (
+                    (listing
+                    and self.compiler.listing_columns(QueryPlan(kind="listing", listing=listing)))
+                    or ()
+                )
+            ),
+            as_of=as_of,
+            persona=persona.value,
+            question=a.question,
+            notes=tuple(r.notes),
+        )
+        return self._validated_filters(plan)
+
+    def _validated_filters(self, plan: QueryPlan) -> QueryPlan:
+        """Move status filters to the status of the plan's data (order vs PO) and drop misfits."""
+        sources = self._plan_sources(plan)
+        out: list[Filter] = []
+        for f in plan.filters:
+            field_name = f.field
+            if (
+                field_name == "po_status"
+                and sources
+                and sources <= {"orders", "sales"}
+                and all(v in ORDER_STATUSES for v in f.values)
+            ):
+                field_name = "order_status"
+            elif (
+                field_name == "order_status"
+                and sources
+                and sources <= {"purchase_orders", "purchases"}
+                and all(v in PO_STATUSES for v in f.values)
+            ):
+                field_name = "po_status"
+            out.append(replace(f, field=field_name))
+        return plan.with_(filters=tuple(out))
+
+    def _plan_sources(self, plan: QueryPlan) -> set[str]:
+        if plan.kind == "listing":
+            return (
+                {self.model.listings[plan.listing or ""].source}
+                if plan.listing in self.model.listings
+                else set()
+            )
+        return {
+            s for m in plan.metrics if m in self.model.metrics for s in self.model.metric_sources(m)
+        }
+
+    # -- finishing ----------------------------------------------------------------------------
+    def _finish(self, plan: QueryPlan, a: _Analysis, persona: Persona) -> QueryPlan:
+        # Another persona's data first: unknown words may be names this persona cannot see.
+        self._check_persona(plan, self._plan_tables_hint(plan), persona)
+        # Words left unexplained: refuse rather than guess.
+        content = [
+            i
+            for i, t in enumerate(a.tokens)
+            if t.text not in IGNORABLE and t.text not in self.model.language.filler
+        ]
+        unknown = list(a.unknown)
+        for i in unknown:
+            prev = a.tokens[i - 1].text if i > 0 else ""
+            if prev in _PREPOSITIONS and a.tokens[i].text not in self.model.language.filler:
+                raise NotUnderstoodError(
+                    f"I don't know what '{a.tokens[i].text}' means in this data, so I can't answer reliably.",
+                    suggestions=self.suggestions(a.question, persona),
+                    unknown_words=[a.tokens[j].text for j in unknown],
+                )
+        allowed_unknown = (
+            max(1, int(len(content) * self.max_unknown_ratio)) if len(content) >= 4 else 0
+        )
+        if len(unknown) > allowed_unknown:
+            raise NotUnderstoodError(
+                f"{_NOT_UNDERSTOOD} Words I don't know here: {', '.join(repr(a.tokens[i].text) for i in unknown[:5])}.",
+                suggestions=self.suggestions(a.question, persona),
+                unknown_words=[a.tokens[j].text for j in unknown],
+            )
+        unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]
+        if unused_negation and not a.concepts("condition") and not plan.negated_conditions:
+            raise NotUnderstoodError(
+                f"I could not tell what '{a.tokens[unused_negation[0].start].text}' applies to, so I won't guess.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        try:
+            compiled = self.compiler.compile(plan)
+        except PlanError as err:
+            tables = self._plan_tables_hint(plan)
+            self._check_persona(plan, tables, persona)
+            raise NotUnderstoodError(
+                err.message, suggestions=self.suggestions(a.question, persona), detail=err.detail
+            ) from None
+        self._check_persona(plan, compiled.tables, persona)
+        confidence = 1.0 - 0.1 * len(a.unknown) - 0.05 * len(a.corrections)
+        notes = list(plan.notes) + list(compiled.notes)
+        if a.corrections:
+            notes.append(
+                "Read "
+                + ", ".join(
+                    f"'{a.question[a.tokens[i].start : a.tokens[i].end]}' as '{w}'"
+                    for i, w in a.corrections.items()
+                )
+                + "."
+            )
+        return plan.with_(
+            confidence=round(max(0.0, confidence), 2), notes=tuple(dict.fromkeys(notes))
+        )
+
+    def _plan_tables_hint(self, plan: QueryPlan) -> frozenset[str]:
+        tables: set[str] = set()
+        for m in plan.metrics:
+            if m in self.model.metrics:
+                tables |= self.model.metric_tables(m)
+        if plan.listing in self.model.listings:
+            tables |= self.model.listing_tables(plan.listing or "")
+        for f in plan.filters:
+            dim = self.model.dimensions.get(f.field)
+            if dim is not None:
+                from sqlglot import exp
+
+                tables |= {c.table for c in dim.key.find_all(exp.Column)}
+        return frozenset(tables)
+
+    def _check_persona(self, plan: QueryPlan, tables: frozenset[str], persona: Persona) -> None:
+        allowed = PERSONA_TABLES[persona]
+        denied = sorted(t for t in tables if t not in allowed)
+        if not denied:
+            return
+        what = self._plan_subject_label(plan)
+        data = " and ".join(dict.fromkeys(_TABLE_WORDS.get(t, t) for t in denied))
+        who = [p for p, ts in PERSONA_TABLES.items() if tables <= ts]
+        if who:
+            ask = "Ask as " + " or ".join(p.label for p in who) + "."
+        else:
+            ask = "No single persona can see all of that data together; ask about each part separately."
+        raise PermissionDeniedError(
+            f"{what} needs {data}, which the {persona.label} persona cannot see. {ask}",
+            persona=persona.value,
+            tables=denied,
+            allowed_personas=[p.value for p in who],
+        )
+
+    def _plan_subject_label(self, plan: QueryPlan) -> str:
+        if plan.kind == "metrics" and plan.metrics:
+            label = self.model.metrics[plan.metrics[0]].label
+        elif plan.listing:
+            label = self.model.listings[plan.listing].label
+        else:
+            label = "This question"
+        return label[:1].upper() + label[1:]
+
+
+def _weak(c: _Cand) -> bool:
+    """A condition that is also a plain noun ("deliveries"): a subject only when nothing else is."""
+    return any(t.kind == "listing" for t in c.payload) and any(
+        t.kind == "condition" for t in c.payload
+    )
+
+
+def _add(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def _stem(word: str) -> str:
+    from workbench.semantic.planner.text import stem
+
+    return stem(word)
+
+
+def _merge_windows(windows: Sequence[TimeWindow]) -> TimeWindow | None:
+    """One window from several that touch ("April and May"); None for separate periods."""
+    ordered = sorted(windows, key=lambda w: w.start)
+    merged = ordered[0]
+    for w in ordered[1:]:
+        if w.start <= merged.end + timedelta(days=1):
+            end = max(merged.end, w.end)
+            merged = TimeWindow(
+                merged.start,
+                end,
+                f"{merged.describe()} to {w.describe()}" if w.end > merged.end else merged.label,
+            )
+        else:
+            return None
+    return merged

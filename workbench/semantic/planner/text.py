@@ -1,0 +1,208 @@
+"""Words of a question: tokens with character spans, stems, numbers and spelling fixes.
+
+The planner matches business phrases on stems (``orders`` -> ``order``) with contractions
+expanded (``haven't`` -> ``have not``), and skips words that carry no meaning inside a
+phrase ("the", "their", "been"), so "below the reorder point" and "below their reorder
+point" are one phrase. Typos in the vocabulary are fixed before matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+__all__ = [
+    "IGNORABLE",
+    "NUMBER_WORDS",
+    "Speller",
+    "Token",
+    "phrase_key",
+    "stem",
+    "tokenize_question",
+]
+
+#: Skipped inside phrases: "orders that haven't been delivered" == "order not delivered".
+IGNORABLE = frozenset(
+    {
+        "the", "their", "its", "our", "a", "an", "my", "your", "that", "which", "who", "is", "are", "was",
+        "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "any", "currently",
+        "right", "please", "there", "we", "us", "them", "they", "it", "those", "these", "ones",
+    }
+)  # fmt: skip
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty five": 25, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "dozen": 12,
+}  # fmt: skip
+
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\b(\w+)'re\b"), r"\1 are"),
+    (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
+    (re.compile(r"\bwhat's\b"), "what is"),
+    (re.compile(r"\bwho's\b"), "who is"),
+    (re.compile(r"\bhow's\b"), "how is"),
+    (re.compile(r"\bwhere's\b"), "where is"),
+    (re.compile(r"\bthat's\b"), "that is"),
+    (re.compile(r"\bthere's\b"), "there is"),
+    (re.compile(r"\blet's\b"), "let us"),
+)
+
+_TOKEN = re.compile(
+    r"\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?"  # 1,000 / $12,500.50
+    r"|\$?\d+(?:\.\d+)?%?"  # 5 / 0.8 / 80% / $500
+    r"|[a-z][a-z0-9]*(?:'s)?"  # words (possessive kept with the word)
+    r"|[<>]=?|="  # comparison symbols
+)
+
+_IRREGULAR = {
+    "pos": "po", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
+    "supplies": "supply", "utilities": "utility", "quantities": "quantity", "companies": "company", "cities": "city",
+    "countries": "country", "priorities": "priority", "analyses": "analysis", "boxes": "box", "series": "series",
+    "children": "child", "people": "person", "less": "less", "loss": "loss", "express": "express", "process": "process",
+    "address": "address", "business": "business", "this": "this", "is": "is", "was": "was", "has": "has", "does": "does",
+    "its": "its", "us": "us", "plus": "plus", "bus": "bus", "gas": "gas", "status": "status", "across": "across",
+    "always": "always", "perhaps": "perhaps", "sales": "sales", "units": "unit", "days": "day", "hvac": "hvac",
+    "news": "news", "percentages": "percentage", "thanks": "thanks", "whereas": "whereas", "yes": "yes", "ups": "up",
+}  # fmt: skip
+
+
+def stem(word: str) -> str:
+    """A light plural stemmer: "orders" -> "order", "categories" -> "category"."""
+    w = word.lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ys")):
+        return w[:-1]
+    return w
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word: ``text`` as typed (lower case), ``stem`` for matching, characters ``start:end``."""
+
+    text: str
+    stem: str
+    start: int
+    end: int
+    #: Value when the token is a number (digits or a number word).
+    number: float | None = None
+    percent: bool = False
+    money: bool = False
+
+    @property
+    def plural(self) -> bool:
+        return self.stem != self.text and self.text.endswith("s")
+
+
+def _expand(text: str) -> tuple[str, list[int]]:
+    """Lower-case text with contractions expanded, and a map from new to original offsets."""
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    out = lowered
+    offsets = list(range(len(lowered) + 1))
+    for pattern, repl in _CONTRACTIONS:
+        pieces: list[str] = []
+        new_offsets: list[int] = []
+        pos = 0
+        for m in pattern.finditer(out):
+            pieces.append(out[pos : m.start()])
+            new_offsets.extend(offsets[pos : m.start()])
+            replacement = m.expand(repl)
+            pieces.append(replacement)
+            # Every character of the replacement maps into the matched original span.
+            span_start, span_end = offsets[m.start()], offsets[m.end()]
+            width = max(1, span_end - span_start)
+            new_offsets.extend(span_start + min(i, width - 1) for i in range(len(replacement)))
+            pos = m.end()
+        pieces.append(out[pos:])
+        new_offsets.extend(offsets[pos:])
+        out = "".join(pieces)
+        offsets = new_offsets
+    return out, offsets
+
+
+def tokenize_question(text: str) -> list[Token]:
+    """Tokens of a question with spans into the original ``text``."""
+    expanded, offsets = _expand(text)
+    tokens: list[Token] = []
+    for m in _TOKEN.finditer(expanded):
+        raw = m.group(0)
+        start, end = offsets[m.start()], offsets[m.end() - 1] + 1
+        if raw[0] in "$0123456789":
+            money = raw.startswith("$")
+            percent = raw.endswith("%")
+            digits = raw.strip("$%").replace(",", "")
+            value = float(digits)
+            tokens.append(Token(digits, digits, start, end, value, percent, money))
+            continue
+        if raw in {"<", ">", "<=", ">=", "="}:
+            tokens.append(Token(raw, raw, start, end))
+            continue
+        word = raw[:-2] if raw.endswith("'s") else raw
+        number = NUMBER_WORDS.get(word)
+        tokens.append(
+            Token(word, stem(word), start, end, float(number) if number is not None else None)
+        )
+    # "80 percent" / "80 pct": mark the number as a percentage.
+    out: list[Token] = []
+    for i, tok in enumerate(tokens):
+        if (
+            tok.number is not None
+            and i + 1 < len(tokens)
+            and tokens[i + 1].text in {"percent", "pct", "percentage"}
+        ):
+            tok = Token(tok.text, tok.stem, tok.start, tok.end, tok.number, True, tok.money)
+        out.append(tok)
+    return out
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """The stems of a lexicon phrase with ignorable words removed."""
+    return tuple(
+        t.stem
+        for t in tokenize_question(phrase)
+        if t.stem not in IGNORABLE and t.text not in IGNORABLE
+    )
+
+
+class Speller:
+    """Fixes typos against a vocabulary: "revnue" -> "revenue", "warehosue" -> "warehouse"."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = sorted({w for w in vocabulary if w and w.isalpha()})
+        self._known = frozenset(self.vocabulary)
+
+    def known(self, word: str) -> bool:
+        return word in self._known
+
+    def correct(self, word: str) -> str | None:
+        """The closest vocabulary word within one edit (two for long words), or None."""
+        if len(word) < 4 or not word.isalpha() or word in self._known:
+            return None
+        max_distance = 1 if len(word) < 8 else 2
+        best = process.extract(
+            word, self.vocabulary, scorer=OSA.distance, score_cutoff=max_distance, limit=3
+        )
+        if not best:
+            return None
+        best.sort(key=lambda r: (r[1], abs(len(r[0]) - len(word)), r[0]))
+        # Two equally close words: too ambiguous to guess.
+        if len(best) > 1 and best[0][1] == best[1][1] and best[0][0][:2] != best[1][0][:2]:
+            return None
+        candidate = best[0][0]
+        return candidate if candidate[0] == word[0] or len(word) >= 6 else None
