@@ -252,3 +252,23 @@ def test_never_shares_an_unsafe_database_instance(sample_home: Path, tmp_path: P
         assert wh.query("SELECT 1 AS x").loc[0, "x"] == 1
     finally:
         wh.close()
+
+
+@pytest.mark.parametrize("limit", [1, 2047, 2048, 2049, 4097, 10_000])
+def test_row_limit_across_vector_boundaries(wh: DuckDBWarehouse, limit: int) -> None:
+    """The engine is read in whole vectors of 2048 rows; the cut is still exact and ordered."""
+    sql = "SELECT * FROM sales_order_line ORDER BY line_total DESC, order_id, line_number"
+    total = int(wh.query("SELECT count(*) AS n FROM sales_order_line").loc[0, "n"])
+    assert total > 10_000
+    full = wh.execute(sql, row_limit=total)
+    assert full.truncated is False and len(full.frame) == total
+    cut = wh.execute(sql, row_limit=limit)
+    assert cut.truncated is True and len(cut.frame) == limit
+    pd.testing.assert_frame_equal(cut.frame, full.frame.iloc[:limit])
+
+
+def test_empty_result_keeps_columns_and_types(wh: DuckDBWarehouse) -> None:
+    empty = wh.execute("SELECT product_id, unit_cost FROM product WHERE false")
+    assert list(empty.frame.columns) == ["product_id", "unit_cost"]
+    assert empty.frame.empty and empty.truncated is False
+    assert empty.frame["unit_cost"].dtype.kind == "f"

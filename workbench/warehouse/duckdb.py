@@ -173,8 +173,8 @@ class DuckDBWarehouse:
         start = time.perf_counter()
         timer.start()
         try:
-            relation = cursor.sql(text)
-            frame = relation.limit(limit + 1).df() if relation is not None else pd.DataFrame()
+            cursor.execute(text)
+            frame = _fetch_frame(cursor, limit + 1)
         except duckdb.Error as exc:
             if timed_out.is_set() or isinstance(exc, duckdb.InterruptException):
                 log_event(
@@ -299,6 +299,30 @@ class DuckDBWarehouse:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+
+
+def _fetch_frame(cursor: duckdb.DuckDBPyConnection, max_rows: int) -> pd.DataFrame:
+    """Fetch at most about ``max_rows`` rows (whole vectors), with DuckDB's own pandas conversion.
+
+    Stops pulling from the engine once enough rows are in, so a huge result never reaches
+    memory; the caller cuts to the exact limit.
+    """
+    if cursor.description is None:  # a statement without a result set
+        return pd.DataFrame()
+    vectors = max(1, -(-max_rows // _VECTOR_SIZE))
+    chunks = [cursor.fetch_df_chunk(vectors)]
+    rows = len(chunks[0])
+    while rows < max_rows:
+        chunk = cursor.fetch_df_chunk(vectors)
+        if chunk.empty:
+            break
+        chunks.append(chunk)
+        rows += len(chunk)
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    return frame.iloc[:max_rows] if len(frame) > max_rows else frame
+
+
+_VECTOR_SIZE = 2048  # rows per DuckDB vector (fetch_df_chunk counts vectors)
 
 
 @register_warehouse("duckdb")

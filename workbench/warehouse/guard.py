@@ -169,7 +169,7 @@ class SqlGuard:
         self.row_limit = row_limit
         self.persona = persona
 
-    def check(self, sql: str | exp.Expression) -> CheckedQuery:
+    def check(self, sql: str | exp.Expr) -> CheckedQuery:
         """Return the checked, limited query, or raise :class:`QueryRefusedError` saying why."""
         try:
             tree = self._parse(sql) if isinstance(sql, str) else sql.copy()
@@ -187,7 +187,7 @@ class SqlGuard:
             ) from None
 
     # -- steps -------------------------------------------------------------------------
-    def _parse(self, sql: str) -> exp.Expression:
+    def _parse(self, sql: str) -> exp.Expr:
         if not sql or not sql.strip():
             raise _refuse("empty", "The query is empty.")
         if len(sql) > MAX_SQL_CHARS:
@@ -217,10 +217,9 @@ class SqlGuard:
                 f"Only one statement may run at a time; found {len(statements)}.",
             )
         statement = statements[0]
-        assert isinstance(statement, exp.Expression)
         return statement
 
-    def _check_depth(self, tree: exp.Expression) -> None:
+    def _check_depth(self, tree: exp.Expr) -> None:
         stack: list[tuple[exp.Expr, int]] = [(tree, 1)]
         while stack:
             node, depth = stack.pop()
@@ -230,7 +229,7 @@ class SqlGuard:
                 )
             stack.extend((child, depth + 1) for child in node.iter_expressions())
 
-    def _check_statement_kind(self, tree: exp.Expression, text: str | None) -> None:
+    def _check_statement_kind(self, tree: exp.Expr, text: str | None) -> None:
         if not isinstance(tree, exp.Query):
             known = isinstance(tree, _FORBIDDEN_NODES) and not isinstance(tree, exp.Command)
             kind = tree.key.upper() if known else (_first_keyword(text) or tree.key.upper())
@@ -240,7 +239,7 @@ class SqlGuard:
                 statement=kind,
             )
 
-    def _check_nodes(self, tree: exp.Expression) -> None:
+    def _check_nodes(self, tree: exp.Expr) -> None:
         for node in tree.walk():
             if isinstance(node, _FORBIDDEN_NODES):
                 kind = "SELECT INTO" if isinstance(node, exp.Into) else node.key.upper()
@@ -288,7 +287,7 @@ class SqlGuard:
                 table=node.sql(),
             )
 
-    def _check_tables(self, tree: exp.Expression) -> frozenset[str]:
+    def _check_tables(self, tree: exp.Expr) -> frozenset[str]:
         tables = {t.name.lower() for t in tree.find_all(exp.Table) if not _is_cte_reference(t)}
         unknown = sorted(t for t in tables if t not in DATA_TABLES)
         if unknown:
@@ -319,8 +318,10 @@ class SqlGuard:
         except Exception:
             return str(self.persona)
 
-    def _apply_limit(self, tree: exp.Expression) -> exp.Expression:
-        if self.row_limit is None or not isinstance(tree, exp.Query):
+    def _apply_limit(self, tree: exp.Expr) -> exp.Expression:
+        # Only queries get here (_check_statement_kind), and every sqlglot query is an Expression.
+        assert isinstance(tree, exp.Query) and isinstance(tree, exp.Expression)
+        if self.row_limit is None:
             return tree
         existing = tree.args.get("limit")
         if existing is None and not tree.args.get("fetch"):
