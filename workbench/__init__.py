@@ -13,3 +13,10 @@ from workbench.core.errors import WorkbenchError
 
 __all__ = ["Workbench", "WorkbenchError"]
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext workbench``: the ``%%sql`` and ``%ask`` magics (see :mod:`workbench.notebook`)."""
+    from workbench.notebook.magics import load_ipython_extension as load
+
+    load(ipython)

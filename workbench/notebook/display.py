@@ -1,0 +1,57 @@
+"""Rich notebook display of an :class:`~workbench.agents.answer.Answer` (sentence, table, chart, cost).
+
+Kept out of ``answer.py`` so the agents stay free of presentation code; the IPython
+extension registers :func:`answer_html` as the ``text/html`` formatter for ``Answer``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Any
+
+__all__ = ["answer_html"]
+
+MAX_ROWS = 20
+
+
+def _cost_line(answer: Any) -> str:
+    cost = answer.cost
+    parts = [f"cost ${cost.total:.6f}"]
+    if cost.aws_equivalent_total:
+        parts.append(f"on AWS ${cost.aws_equivalent_total:.6f}")
+    parts.append(f"{answer.duration_ms:,.0f} ms")
+    if answer.cached:
+        parts.append("cached")
+    if answer.agent:
+        parts.append(f"agent {answer.agent}")
+    if answer.as_of:
+        parts.append(f"as of {answer.as_of.isoformat()}")
+    return " · ".join(parts)
+
+
+def answer_html(answer: Any) -> str:
+    """HTML for one answer: what a business user reads first comes first."""
+    out = ['<div class="wb-answer">']
+    if answer.error:
+        out.append(f'<p style="color:#a40000"><strong>{html.escape(answer.error)}</strong></p>')
+        if answer.suggestions:
+            items = "".join(f"<li>{html.escape(s)}</li>" for s in answer.suggestions)
+            out.append(f"<p>You could ask:</p><ul>{items}</ul>")
+    else:
+        out.append(f"<p><strong>{html.escape(answer.answer or '')}</strong></p>")
+        frame = answer.frame
+        if frame is not None and not frame.empty:
+            from workbench.ui.charts import choose_chart, render_chart
+
+            png = render_chart(frame, choose_chart(frame, answer.chart))
+            if png:
+                data = base64.b64encode(png).decode("ascii")
+                out.append(f'<img src="data:image/png;base64,{data}" alt="chart"/>')
+            out.append(frame.head(MAX_ROWS).to_html(index=False, border=0))
+            if len(frame) > MAX_ROWS:
+                out.append(
+                    f"<p><em>First {MAX_ROWS} of {len(frame)} rows (answer.frame has all).</em></p>"
+                )
+    out.append(f'<p style="color:#666;font-size:small">{html.escape(_cost_line(answer))}</p></div>')
+    return "".join(out)

@@ -1,0 +1,371 @@
+"""What every report section shares: the run context, semantic-layer queries, KPIs and charts.
+
+Sections ask the semantic layer (a :class:`~workbench.semantic.plan.QueryPlan` compiled by
+the same :class:`~workbench.semantic.compiler.PlanCompiler` that ``Workbench.ask`` uses) and
+the calculation tools (through the tool registry, with the report's persona), so a number
+in a report is the number a user gets by asking. Each section returns a
+:class:`SectionOutput` that renders itself as HTML with the chart embedded as a PNG data
+URI: executed notebooks and their HTML exports need no extra files.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.semantic.plan import Filter, Ordering, QueryPlan
+from workbench.semantic.time import TimeWindow
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from workbench.app import Workbench
+    from workbench.tools.result import ToolResult
+
+__all__ = [
+    "Kpi",
+    "ReportContext",
+    "SectionOutput",
+    "Summary",
+    "figure",
+    "figure_png",
+    "last_days",
+    "open_report",
+]
+
+
+def last_days(as_of: dt.date, days: int) -> TimeWindow:
+    """'last N days': the N days ending with the as-of date, inclusive (DATA_MODEL.md)."""
+    return TimeWindow(as_of - dt.timedelta(days=days - 1), as_of, f"last {days} days")
+
+
+@dataclass
+class ReportContext:
+    """One report run: the workbench, the as-of date, the warehouse scope and the persona."""
+
+    workbench: Workbench
+    as_of: dt.date
+    persona: str
+    #: None means every warehouse.
+    warehouse: str | None = None
+    top_n: int = 10
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scope_label(self) -> str:
+        return "all warehouses" if self.warehouse is None else self.warehouse
+
+    @property
+    def scope_question(self) -> str:
+        """The words that restrict a question to this report's warehouse ('' for all)."""
+        return "" if self.warehouse is None else f" in {self.warehouse}"
+
+    def _filters(self) -> tuple[Filter, ...]:
+        if self.warehouse is None:
+            return ()
+        return (Filter("warehouse", "in", (self.warehouse,), label=self.warehouse),)
+
+    def plan(
+        self,
+        *metrics: str,
+        dimensions: Sequence[str] = (),
+        window: TimeWindow | None = None,
+        conditions: Sequence[str] = (),
+        order_by: Sequence[tuple[str, bool]] = (),
+        limit: int | None = None,
+        listing: str | None = None,
+        columns: Sequence[str] = (),
+        filters: Sequence[Filter] = (),
+    ) -> QueryPlan:
+        """A plan over the semantic layer, scoped to this report's warehouse and as-of date."""
+        return QueryPlan(
+            kind="listing" if listing else "metrics",
+            metrics=tuple(metrics),
+            dimensions=tuple(dimensions),
+            filters=(*self._filters(), *filters),
+            conditions=tuple(conditions),
+            time_window=window,
+            order_by=tuple(Ordering(f, d) for f, d in order_by),
+            limit=limit,
+            listing=listing,
+            columns=tuple(columns),
+            as_of=self.as_of,
+            persona=self.persona,
+        )
+
+    def query(self, plan: QueryPlan) -> pd.DataFrame:
+        """Run a plan through the semantic compiler on the configured warehouse."""
+        from workbench.semantic.compiler import PlanCompiler
+
+        compiled = _compiler(PlanCompiler).compile(plan)
+        return self.workbench.warehouse.execute(compiled.ast).frame
+
+    def metrics(self, *metrics: str, **kwargs: Any) -> pd.DataFrame:
+        return self.query(self.plan(*metrics, **kwargs))
+
+    def scalar(self, metric: str, **kwargs: Any) -> float | None:
+        """One metric over the whole scope as a number (None when there is no data)."""
+        frame = self.metrics(metric, **kwargs)
+        if frame.empty:
+            return None
+        value = frame[metric].iloc[0]
+        return None if value is None or pd.isna(value) else float(value)
+
+    def tool(self, name: str, **arguments: Any) -> ToolResult:
+        """Call a calculation tool through the registry, as the report's persona."""
+        from workbench.tools.registry import default_registry
+
+        args = {k: v for k, v in arguments.items() if v is not None}
+        return default_registry().call(name, args, self.workbench.warehouse, persona=self.persona)
+
+    def warehouse_ids(self) -> list[str]:
+        """The warehouses in scope (one, or all of them in id order)."""
+        if self.warehouse is not None:
+            return [self.warehouse]
+        frame = self.query(QueryPlan(kind="listing", listing="warehouses", as_of=self.as_of))
+        return [str(v) for v in frame["warehouse_id"]]
+
+
+_COMPILER: Any = None
+
+
+def _compiler(cls: Any) -> Any:
+    global _COMPILER
+    if _COMPILER is None:
+        _COMPILER = cls()
+    return _COMPILER
+
+
+def open_report(
+    persona: str,
+    *,
+    workbench_home: str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    warehouse: str | None = "all",
+    top_n: int = 10,
+    **options: Any,
+) -> ReportContext:
+    """The context a report notebook builds from its parameters cell."""
+    import warnings
+
+    from workbench.app import Workbench
+
+    # Model-fitting warnings (statsmodels convergence) are not for a business reader.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    warnings.filterwarnings("ignore", module="statsmodels")
+    wb = Workbench(home=workbench_home or None)
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of) if as_of.strip() else None
+    day = as_of or wb.settings.effective_as_of
+    scope = None if warehouse in (None, "", "all", "ALL") else str(warehouse)
+    return ReportContext(wb, day, persona, scope, top_n, dict(options))
+
+
+# -- output -------------------------------------------------------------------------------------
+def _format(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "currency":
+        return f"${value:,.0f}"
+    if unit == "days":
+        return f"{value:,.1f} days"
+    return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline number: the semantic metric it is, its value and the question that asks it."""
+
+    metric: str
+    label: str
+    value: float | None
+    unit: str
+    #: The plain-English question whose answer (through ``Workbench.ask``) is this number.
+    question: str
+
+    @property
+    def display(self) -> str:
+        return _format(self.value, self.unit)
+
+
+@dataclass
+class Summary:
+    """The executive summary: a row of KPI cards and a few sentences."""
+
+    title: str
+    as_of: dt.date
+    scope: str
+    kpis: list[Kpi]
+    highlights: list[str] = field(default_factory=list)
+
+    def kpi(self, metric: str) -> Kpi:
+        return next(k for k in self.kpis if k.metric == metric)
+
+    def _repr_html_(self) -> str:
+        cards = "".join(
+            f'<div class="wb-kpi" data-metric="{html.escape(k.metric)}" '
+            f'data-value="{"" if k.value is None else repr(float(k.value))}" '
+            f'style="display:inline-block;min-width:150px;margin:4px;padding:8px 12px;'
+            f'border:1px solid #ccd;border-radius:6px">'
+            f'<div style="font-size:1.5em;font-weight:600">{html.escape(k.display)}</div>'
+            f'<div style="color:#555">{html.escape(k.label)}</div></div>'
+            for k in self.kpis
+        )
+        bullets = "".join(f"<li>{html.escape(h)}</li>" for h in self.highlights)
+        return (
+            f'<section class="wb-summary"><h2>{html.escape(self.title)}</h2>'
+            f"<p>As of {self.as_of.isoformat()}, {html.escape(self.scope)}.</p>"
+            f"<div>{cards}</div><ul>{bullets}</ul></section>"
+        )
+
+
+@dataclass
+class SectionOutput:
+    """One report section: a heading, a sentence, a table and a chart (PNG bytes)."""
+
+    title: str
+    text: str
+    frame: pd.DataFrame
+    chart: bytes | None = None
+    max_rows: int = 50
+
+    def _repr_html_(self) -> str:
+        parts = [f'<section class="wb-section"><h3>{html.escape(self.title)}</h3>']
+        if self.text:
+            parts.append(f"<p>{html.escape(self.text)}</p>")
+        if self.chart:
+            data = base64.b64encode(self.chart).decode("ascii")
+            parts.append(
+                f'<img class="wb-chart" src="data:image/png;base64,{data}" alt="{html.escape(self.title)}"/>'
+            )
+        if not self.frame.empty:
+            parts.append(_table_html(self.frame.head(self.max_rows)))
+            if len(self.frame) > self.max_rows:
+                parts.append(f"<p><em>First {self.max_rows} of {len(self.frame)} rows.</em></p>")
+        elif not self.text:
+            parts.append("<p>Nothing to report.</p>")
+        parts.append("</section>")
+        return "".join(parts)
+
+
+def _cell_format(column: str) -> str:
+    """How to show a float column: scores as 0.00, rates and shares as percentages."""
+    lowered = column.lower()
+    if "score" in lowered:
+        return "{:.2f}"
+    if any(word in lowered for word in ("rate", "variance", "pct", "wmape", "mape")):
+        return "{:.1%}"
+    return "{:,.2f}"
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for col in shown.columns:
+        series = shown[col]
+        if pd.api.types.is_float_dtype(series):
+            pattern = _cell_format(str(col))
+            shown[col] = series.map(lambda v, p=pattern: "" if pd.isna(v) else p.format(v))
+    shown.columns = [str(c).replace("_", " ") for c in shown.columns]
+    return str(shown.to_html(index=False, border=0, classes="wb-table", escape=True))
+
+
+# -- charts -------------------------------------------------------------------------------------
+def figure(width: float = 7.5, height: float = 3.4) -> Figure:
+    """A matplotlib Figure not attached to pyplot (no backend state, safe headless)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=96, layout="constrained")
+
+
+def figure_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def bar_png(
+    frame: pd.DataFrame,
+    x: str,
+    y: Sequence[str],
+    *,
+    title: str,
+    ylabel: str = "",
+    stacked: bool = False,
+    horizontal: bool = False,
+) -> bytes | None:
+    """A bar chart of ``y`` columns by ``x``; None when there is nothing to draw."""
+    if frame.empty:
+        return None
+    fig = figure()
+    ax = fig.add_subplot()
+    labels = [str(v) for v in frame[x]]
+    positions = list(range(len(labels)))
+    bottom = [0.0] * len(labels)
+    width = 0.8 if stacked else 0.8 / max(len(y), 1)
+    for i, col in enumerate(y):
+        values = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(float).tolist()
+        offs = positions if stacked else [p + (i - (len(y) - 1) / 2) * width for p in positions]
+        if horizontal:
+            ax.barh(offs, values, height=width, left=bottom if stacked else None, label=str(col))
+        else:
+            ax.bar(offs, values, width=width, bottom=bottom if stacked else None, label=str(col))
+        if stacked:
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    if horizontal:
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+    else:
+        rotate = sum(len(s) for s in labels) > 60
+        ax.set_xticks(
+            positions, labels, rotation=35 if rotate else 0, ha="right" if rotate else "center"
+        )
+        ax.set_ylabel(ylabel)
+    if len(y) > 1:
+        ax.legend(fontsize="small", loc="best")
+    ax.set_title(title)
+    ax.grid(axis="x" if horizontal else "y", alpha=0.3)
+    return figure_png(fig)
+
+
+def line_png(
+    frame: pd.DataFrame,
+    x: str,
+    y: Sequence[str],
+    *,
+    title: str,
+    ylabel: str = "",
+    percent: bool = False,
+) -> bytes | None:
+    """A line chart over a date column; None when there is nothing to draw."""
+    if frame.empty:
+        return None
+    fig = figure()
+    ax = fig.add_subplot()
+    xs = pd.to_datetime(frame[x].astype(str), errors="coerce")
+    for col in y:
+        ax.plot(
+            xs, pd.to_numeric(frame[col], errors="coerce"), marker="o", markersize=3, label=str(col)
+        )
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if len(y) > 1:
+        ax.legend(fontsize="small", loc="best")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return figure_png(fig)
