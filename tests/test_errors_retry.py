@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -110,7 +111,7 @@ def test_retryable_flags() -> None:
 class Flaky:
     """Fails with the given errors in turn, then returns ``value``."""
 
-    def __init__(self, failures: list[BaseException], value: str = "ok") -> None:
+    def __init__(self, failures: Sequence[BaseException], value: str = "ok") -> None:
         self.failures = list(failures)
         self.calls = 0
         self.value = value

@@ -65,7 +65,13 @@ class Warehouse(Protocol):
     #: sqlglot dialect for rendering ("duckdb", "redshift", "athena").
     dialect: str
 
-    def execute(self, sql: str | exp.Expression, *, timeout: float | None = None, row_limit: int | None = None) -> QueryResult: ...
+    def execute(
+        self,
+        sql: str | exp.Expression,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult: ...
 
     def query(self, sql: str | exp.Expression) -> pd.DataFrame: ...
 
