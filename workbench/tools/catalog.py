@@ -234,6 +234,7 @@ def run_safety_stock(
     )
     out = current.merge(ss, on=_KEYS)
     out["recommended_safety_stock"] = _ceil(out["safety_stock"])
+    out["lead_time_days"] = out["lead_time_days"].astype("int64")
     out["change"] = out["recommended_safety_stock"] - out["current_safety_stock"]
     cols = [
         *_KEYS,
@@ -292,6 +293,7 @@ def run_reorder_point(
     ].rename(columns={"reorder_point": "current_reorder_point"})
     out = pos.merge(rop, on=_KEYS)
     out["recommended_reorder_point"] = _ceil(out["reorder_point"])
+    out["lead_time_days"] = out["lead_time_days"].astype("int64")
     out["reorder_now"] = out["quantity_on_hand"] <= out["reorder_point"]
     out["suggested_order_quantity"] = (
         (out["max_stock"] - out["quantity_on_hand"]).clip(lower=0).where(out["reorder_now"], 0)

@@ -1,0 +1,274 @@
+"""The Supplier specialist: supplier scores, cost comparison, savings, purchase trends."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pandas as pd
+
+from workbench.agents.answer import ChartSpec
+from workbench.agents.base import AgentRequest
+from workbench.agents.specialists.base import (
+    Presentation,
+    QuestionContext,
+    SpecialistAgent,
+    ToolCall,
+    fmt_money,
+    fmt_pct,
+    pick,
+    round_frame,
+)
+from workbench.tools.result import ToolResult
+
+__all__ = ["SupplierSpecialist"]
+
+_RULES: tuple[tuple[str, str], ...] = (
+    (
+        r"trend|over\s+time|by\s+month|monthly|month[- ]over[- ]month|spend(?:ing)?\s+(?:history|pattern|evolution)|how\s+has\s+(?:our\s+)?spend",
+        "analyze_purchase_trends",
+    ),
+    (
+        r"\bsav(?:e|es|ing|ings)\b|overpa(?:y|id|ying)|reduce\s+(?:our\s+)?(?:cost|spend)|cut\s+(?:cost|spend)|cheaper\s+supplier",
+        "identify_cost_savings",
+    ),
+    (
+        r"cheapest|lowest\s+(?:price|cost)|best\s+price|compare\s+(?:the\s+)?(?:supplier\s+)?(?:costs?|prices?)|price\s+comparison|who\s+(?:sells|supplies)|(?:costs?|prices?)\s+(?:by|per|across)\s+supplier",
+        "compare_supplier_costs",
+    ),
+    (
+        r"score|rank|best\s+supplier|worst\s+supplier|top\s+supplier|reliab|perform|on[- ]time|fill\s+rate|scorecard|evaluat|compare\s+suppliers|how\s+(?:is|are)\b.*\bdoing",
+        "analyze_supplier_performance",
+    ),
+)
+
+
+class SupplierSpecialist(SpecialistAgent):
+    """Answers procurement calculations; its tools need the PO tables, so only procurement may use them."""
+
+    key = "supplier"
+    SIGNALS: ClassVar[tuple[tuple[str, float], ...]] = (
+        *((pattern, 0.9) for pattern, _ in _RULES),
+        (r"supplier|vendor|procure|purchas|\bpos?\b|spend", 0.4),
+    )
+    EXAMPLES: ClassVar[tuple[str, ...]] = (
+        "Rank suppliers by score",
+        "Which supplier is cheapest for P0010?",
+        "Where can we save money on purchasing?",
+        "Spend trend by supplier",
+        "How is Coastal Fasteners performing this year?",
+    )
+
+    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
+        tool = next((t for pattern, t in _RULES if ctx.has(pattern)), None)
+        if tool is None:
+            previous = self._follow_up(request)
+            if previous is not None:
+                return self.merge_follow_up(
+                    previous, ctx, self.registry.get(previous.tool).input_schema["properties"]
+                )
+            if ctx.suppliers:
+                tool = "analyze_supplier_performance"
+            else:
+                raise self.not_understood()
+        args: dict[str, object] = {"as_of": ctx.as_of.isoformat()}
+        allowed = self.registry.get(tool).input_schema["properties"]
+        if ctx.window is not None:
+            args["start_date"], args["end_date"] = (
+                ctx.window.start.isoformat(),
+                ctx.window.end.isoformat(),
+            )
+        if ctx.product_ids:
+            args["product_ids"] = ctx.product_ids
+        elif ctx.category:
+            args["category"] = ctx.category
+        if ctx.supplier_ids and "supplier_ids" in allowed:
+            args["supplier_ids"] = ctx.supplier_ids
+        if ctx.warehouse_id and "warehouse_id" in allowed:
+            args["warehouse_id"] = ctx.warehouse_id
+        if tool == "identify_cost_savings" and ctx.min_score is not None:
+            args["min_supplier_score"] = ctx.min_score
+        return ToolCall(tool, args, f"the question asks for {tool.replace('_', ' ')}")
+
+    def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
+        return getattr(self, f"_present_{call.tool}")(call, result)
+
+    @staticmethod
+    def _period(s: dict[str, object]) -> str:
+        return f"POs ordered {s['period_start']} to {s['period_end']}"
+
+    def _present_analyze_supplier_performance(
+        self, call: ToolCall, result: ToolResult
+    ) -> Presentation:
+        frame, s = result.frame, result.summary
+        shown = round_frame(
+            pick(
+                frame,
+                [
+                    "rank",
+                    "supplier_id",
+                    "supplier_name",
+                    "score",
+                    "on_time_rate",
+                    "fill_rate",
+                    "avg_cost_variance",
+                    "price_score",
+                    "avg_lead_time_days",
+                    "po_count",
+                    "spend",
+                ],
+            ),
+            3,
+        )
+        chart = ChartSpec(
+            "bar",
+            "supplier_name",
+            ("score",),
+            "Supplier score (0.4 on-time + 0.3 fill + 0.3 price)",
+        )
+        best = frame.iloc[0]
+
+        def parts(r: pd.Series) -> str:
+            return f"score {r['score']:.2f}: on time {fmt_pct(r['on_time_rate'], 0)}, fill rate {fmt_pct(r['fill_rate'], 0)}, price score {r['price_score']:.2f}"
+
+        if len(frame) == 1:
+            sentence = f"{best['supplier_name']} ({self._period(s)}): {parts(best)}, average lead time {best['avg_lead_time_days']:.1f} days."
+            rec = (
+                "A reliable choice."
+                if best["score"] >= 0.8
+                else "Watch this supplier: its score is below 0.80."
+            )
+            return Presentation(shown, sentence, rec, chart)
+        worst = frame.dropna(subset=["score"]).iloc[-1]
+        sentence = f"Over {self._period(s)}, {best['supplier_name']} scores best ({parts(best)}); {worst['supplier_name']} scores lowest ({parts(worst)})."
+        rec = f"Send new purchase orders to the top-ranked suppliers and review {str(worst['supplier_name']).rstrip('.')}."
+        return Presentation(shown, sentence, rec, chart)
+
+    def _present_compare_supplier_costs(self, call: ToolCall, result: ToolResult) -> Presentation:
+        frame, s = result.frame, result.summary
+        shown = round_frame(
+            pick(
+                frame,
+                [
+                    "product_id",
+                    "product_name",
+                    "rank",
+                    "supplier_id",
+                    "supplier_name",
+                    "avg_unit_cost",
+                    "min_unit_cost",
+                    "max_unit_cost",
+                    "standard_cost",
+                    "premium_vs_cheapest",
+                    "units_ordered",
+                    "po_count",
+                ],
+            ),
+            4,
+        )
+        products = frame["product_id"].unique()
+        if len(products) == 1:
+            cheapest = frame.iloc[0]
+            chart = ChartSpec(
+                "bar",
+                "supplier_name",
+                ("avg_unit_cost",),
+                f"Average price paid: {cheapest['product_name']}",
+            )
+            sentence = f"For {cheapest['product_name']} ({cheapest['product_id']}), {cheapest['supplier_name']} is cheapest at {fmt_money(cheapest['avg_unit_cost'])} a unit on average ({self._period(s)})"
+            if len(frame) > 1:
+                dearest = frame.iloc[-1]
+                sentence += f"; {dearest['supplier_name']} charges {fmt_pct(dearest['premium_vs_cheapest'])} more ({fmt_money(dearest['avg_unit_cost'])})."
+            else:
+                sentence += "; no other supplier sold it in the period."
+            rec = f"Buy it from {cheapest['supplier_name']}, provided its supplier score suits you (ask 'rank suppliers by score')."
+            return Presentation(shown, sentence, rec, chart)
+        counts = frame.loc[frame["rank"] == 1, "supplier_name"].value_counts()
+        chart = ChartSpec("table_only", title="Price per supplier and product")
+        sentence = f"Across {len(products)} products ({self._period(s)}), {counts.index[0]} is cheapest most often ({counts.iloc[0]} products); the widest gap is {fmt_pct(s['max_premium_vs_cheapest'])} above the cheapest."
+        rec = "Check the rank-1 supplier of each product in the table before the next order."
+        return Presentation(shown, sentence, rec, chart)
+
+    def _present_identify_cost_savings(self, call: ToolCall, result: ToolResult) -> Presentation:
+        frame, s = result.frame, result.summary
+        shown = round_frame(
+            pick(
+                frame,
+                [
+                    "product_id",
+                    "product_name",
+                    "spend",
+                    "current_avg_unit_cost",
+                    "best_supplier_name",
+                    "best_supplier_score",
+                    "best_unit_cost",
+                    "potential_savings",
+                    "savings_pct",
+                ],
+            ),
+            3,
+        )
+        chart = ChartSpec(
+            "bar", "product_name", ("potential_savings",), "Potential savings by product"
+        )
+        if not len(frame):
+            return Presentation(
+                shown,
+                f"Every product was already bought at or below its cheapest reliable supplier's price ({self._period(s)}).",
+                "No savings to chase.",
+                chart,
+            )
+        top = frame.iloc[0]
+        sentence = (
+            f"Buying each product from its cheapest reliable supplier (score ≥ {s['min_supplier_score']:.2f}) would have saved "
+            f"{fmt_money(s['total_potential_savings'])}, {fmt_pct(s['savings_pct_of_spend'])} of {fmt_money(s['total_spend'])} spend ({self._period(s)})."
+        )
+        rec = f"Start with {top['product_name']}: moving it to {top['best_supplier_name']} saves {fmt_money(top['potential_savings'])}."
+        return Presentation(shown, sentence, rec, chart)
+
+    def _present_analyze_purchase_trends(self, call: ToolCall, result: ToolResult) -> Presentation:
+        frame, s = result.frame, result.summary
+        by_month = result.table("by_month")
+        shown = round_frame(
+            pick(
+                frame,
+                [
+                    "month",
+                    "supplier_id",
+                    "supplier_name",
+                    "spend",
+                    "previous_spend",
+                    "change",
+                    "change_pct",
+                    "po_count",
+                    "partial_month",
+                ],
+            ),
+            4,
+        )
+        chart = ChartSpec(
+            "line", "month", ("spend",), "Spend by month and supplier", series="supplier_name"
+        )
+        change = s.get("last_full_month_change_pct")
+        change_text = (
+            f" ({'+' if change >= 0 else ''}{fmt_pct(change)} on the month before)"
+            if isinstance(change, int | float)
+            else ""
+        )
+        sentence = (
+            f"Spend {s['period_start']} to {s['period_end']}: {fmt_money(s['total_spend'])} over {s['months']} months; "
+            f"{str(s['last_full_month'])[:7]} came to {fmt_money(s['last_full_month_spend'])}{change_text}. "
+            f"{s['top_supplier_name']} took the most ({fmt_money(s['top_supplier_spend'])})."
+        )
+        rising = frame[frame["month"] == frame["month"].max()].sort_values(
+            "change", ascending=False
+        )
+        rec = ""
+        if len(rising) and pd.notna(rising.iloc[0]["change"]) and rising.iloc[0]["change"] > 0:
+            rec = f"Biggest increase last month: {rising.iloc[0]['supplier_name']} (+{fmt_money(rising.iloc[0]['change'])}); check it was planned."
+        return Presentation(
+            shown,
+            sentence,
+            rec,
+            chart,
+            {"by_month": ToolResult.from_frame("analyze_purchase_trends", by_month).to_dict()},
+        )
