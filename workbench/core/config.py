@@ -84,6 +84,14 @@ class BedrockSettings(_Section):
     max_tokens: int = Field(default=2048, ge=1)
     temperature: float = Field(default=0.0, ge=0, le=1)
     max_tool_rounds: int = Field(default=4, ge=1)
+    #: Times the model may correct a plan or SQL the warehouse (or the safety check) rejected.
+    max_corrections: int = Field(default=1, ge=0)
+    #: Attempts per Converse call when Bedrock throttles, with exponential backoff and jitter.
+    retry_attempts: int = Field(default=4, ge=1)
+    retry_base_seconds: float = Field(default=0.5, gt=0)
+    retry_max_seconds: float = Field(default=8.0, gt=0)
+    #: Seconds to wait for one model response.
+    read_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
 class PlannerSettings(_Section):

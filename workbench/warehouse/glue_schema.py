@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.aws import glue
 from workbench.aws.session import awswrangler, make_session
-from workbench.data.schema import DATA_TABLES, TABLES_BY_NAME
+from workbench.data.schema import DATA_TABLES, PERSONA_TABLES, TABLES_BY_NAME, Persona
 from workbench.warehouse.base import ColumnInfo, TableInfo
 
 if TYPE_CHECKING:
@@ -81,12 +81,19 @@ class GlueSchemaProvider:
             self._cached = (now, raws)
             return raws
 
-    def tables(self) -> list[TableInfo]:
-        """The data tables present in the catalog, sorted by name."""
-        return sorted(
+    def tables(self, persona: Persona | str | None = None) -> list[TableInfo]:
+        """The data tables present in the catalog, sorted by name; only the persona's when given.
+
+        Matches :class:`workbench.semantic.schema_provider.SchemaProvider`.
+        """
+        infos = sorted(
             (_with_model_descriptions(glue.table_info(r)) for r in self._raw()),
             key=lambda t: t.name,
         )
+        if persona is None:
+            return infos
+        allowed = PERSONA_TABLES[Persona.parse(persona)]
+        return [t for t in infos if t.name in allowed]
 
     def table(self, name: str) -> TableInfo | None:
         return next((t for t in self.tables() if t.name == name), None)
