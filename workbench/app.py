@@ -98,12 +98,16 @@ class Workbench:
         persona = Persona.parse(persona)
         agents: dict[Any, Any] = self.__dict__.setdefault("_sql_agents", {})
         if persona not in agents:
-            agents[persona] = PersonaSqlAgent(
+            agent = PersonaSqlAgent(
                 self.warehouse,
                 persona,
                 row_limit=self.settings.warehouse.row_limit,
                 timeout=self.settings.warehouse.timeout_seconds,
             )
+            from workbench.llm.agent import with_planner_mode
+
+            # planner.mode: offline keeps the agent; bedrock / auto wrap it with the LLM planner.
+            agents[persona] = with_planner_mode(self.settings, agent)
         return agents[persona]
 
     def ask(
