@@ -15,6 +15,7 @@ from typing import Literal
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from workbench.agents.answer import ChartSpec
 
@@ -98,7 +99,7 @@ def _humanize(name: str) -> str:
 
 
 def render_chart(
-    frame: pd.DataFrame, choice: ChartChoice, *, width: float = 7.0, height: float = 3.4
+    frame: pd.DataFrame, choice: ChartChoice, *, width: float = 7.5, height: float = 3.2
 ) -> bytes | None:
     """PNG bytes for ``choice`` over ``frame``, or None when the choice is no chart."""
     if choice.kind == "none" or choice.x is None or not choice.y:
@@ -134,7 +135,7 @@ def render_chart(
         ax.set_xticks(
             list(positions),
             labels,
-            rotation=45 if max((len(s) for s in labels), default=0) * len(labels) > 60 else 0,
+            rotation=30 if max((len(s) for s in labels), default=0) * len(labels) > 90 else 0,
             ha="right",
         )
     ax.set_xlabel(_humanize(choice.x))
@@ -146,6 +147,9 @@ def render_chart(
     if title:
         ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2g}")
+    )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -44,7 +44,7 @@ EXAMPLE_QUESTIONS: dict[Persona, tuple[str, ...]] = {
     Persona.PROCUREMENT_SPECIALIST: (
         "top 5 suppliers by spend this quarter",
         "rank suppliers by score",
-        "how many POs are pending?",
+        "how many pending POs are there?",
         "spend by month this year",
     ),
 }
@@ -75,7 +75,7 @@ KPIS: dict[Persona, tuple[KpiSpec, ...]] = {
         KpiSpec(
             "spend_month", "Spend this month", "what is the total spend this month?", fmt="money"
         ),
-        KpiSpec("pending_pos", "Pending POs", "how many POs are pending?"),
+        KpiSpec("pending_pos", "Pending POs", "how many pending POs are there?"),
         KpiSpec(
             "worst_supplier",
             "Worst supplier (on-time)",
