@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,9 +48,10 @@ class ReportParameterError(WorkbenchError):
         self.problems = list(problems)
 
     def __str__(self) -> str:
+        head = super().__str__()
         if not self.problems:
-            return self.message
-        return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+            return head
+        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,12 @@ class ReportSpec:
     parameters: tuple[Parameter, ...]
     #: Default cron schedule (minute hour day-of-month month day-of-week).
     schedule: str
-    notebook_name: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The notebook; default ``notebooks/reports/<name>.ipynb`` (a plugin's report sets its own).
+    path: Path | None = None
 
     @property
     def notebook(self) -> Path:
-        return reports_dir() / (self.notebook_name or f"{self.name}.ipynb")
+        return self.path or reports_dir() / f"{self.name}.ipynb"
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
