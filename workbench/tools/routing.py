@@ -191,7 +191,7 @@ def solve_routes(
         needed = math.ceil(sum(loads) / capacity)
         if needed > vehicles:
             raise ToolError(
-                f"Today's deliveries need at least {needed} vehicles of {capacity} units; only {vehicles} given.",
+                f"These deliveries need at least {needed} vehicles of {capacity} units; only {vehicles} given.",
                 hint=f"Use {needed} or more vehicles, or a larger capacity.",
                 vehicles_needed=needed,
             )

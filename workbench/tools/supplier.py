@@ -126,12 +126,11 @@ def compare_supplier_costs(po_lines: pd.DataFrame) -> pd.DataFrame:
     )
     weighted = (
         lines.assign(_w=lines["unit_cost"] * lines["quantity_ordered"])
-        .groupby(["product_id", "supplier_id"])["_w"]
-        .sum()
+        .groupby(["product_id", "supplier_id"], as_index=False)
+        .agg(_w=("_w", "sum"))
     )
-    out["avg_unit_cost"] = [
-        weighted[(p, s)] for p, s in zip(out["product_id"], out["supplier_id"], strict=True)
-    ] / out["units_ordered"]
+    out = out.merge(weighted, on=["product_id", "supplier_id"], how="left")
+    out["avg_unit_cost"] = out["_w"] / out["units_ordered"]
     out["cost_variance"] = (out["avg_unit_cost"] - out["standard_cost"]) / out["standard_cost"]
     best = out.groupby("product_id")["avg_unit_cost"].transform("min")
     out["premium_vs_cheapest"] = out["avg_unit_cost"] / best - 1.0
@@ -181,44 +180,40 @@ def identify_cost_savings(
     bench = bench.set_index("product_id")[
         ["supplier_id", "supplier_name", "avg_unit_cost", "supplier_score"]
     ]
-    benchmarks: dict[Any, dict[Any, Any]] = bench.to_dict("index")
-    rows = []
-    for product_id, group in lines.groupby("product_id", sort=True):
-        b = benchmarks.get(product_id)
-        if b is None:
-            continue
-        moved = group[group["supplier_id"] != b["supplier_id"]]
-        saving = (
-            (moved["unit_cost"] - b["avg_unit_cost"]).clip(lower=0) * moved["quantity_ordered"]
-        ).sum()
-        spend = float(group["line_total"].sum())
-        units = int(group["quantity_ordered"].sum())
-        rows.append(
-            {
-                "product_id": product_id,
-                "product_name": group["product_name"].iloc[0],
-                "spend": spend,
-                "units_ordered": units,
-                "current_avg_unit_cost": float(
-                    (group["unit_cost"] * group["quantity_ordered"]).sum() / units
-                ),
-                "best_supplier_id": b["supplier_id"],
-                "best_supplier_name": b["supplier_name"],
-                "best_supplier_score": float(b["supplier_score"]),
-                "best_unit_cost": float(b["avg_unit_cost"]),
-                "potential_savings": float(saving),
-                "savings_pct": float(saving / spend) if spend else 0.0,
-            }
-        )
-    out = pd.DataFrame(rows)
-    if out.empty:
-        out = pd.DataFrame(
-            columns=["product_id", "product_name", "spend", "potential_savings", "savings_pct"]
-        )
-    else:
-        out = out[out["potential_savings"] > 0.005].sort_values(
-            ["potential_savings", "product_id"], ascending=[False, True], ignore_index=True
-        )
+    bench = bench.rename(
+        columns={
+            "supplier_id": "best_supplier_id",
+            "supplier_name": "best_supplier_name",
+            "avg_unit_cost": "best_unit_cost",
+            "supplier_score": "best_supplier_score",
+        }
+    )
+    paid = lines.assign(_value=lines["unit_cost"] * lines["quantity_ordered"])
+    per = paid.groupby("product_id").agg(
+        product_name=("product_name", "first"),
+        spend=("line_total", "sum"),
+        units_ordered=("quantity_ordered", "sum"),
+        _value=("_value", "sum"),
+    )
+    per["current_avg_unit_cost"] = per["_value"] / per["units_ordered"]
+    per = per.join(bench, how="inner")
+    moved = paid.join(bench, on="product_id", how="inner")
+    moved = moved[moved["supplier_id"] != moved["best_supplier_id"]]
+    gain = (moved["unit_cost"] - moved["best_unit_cost"]).clip(lower=0) * moved["quantity_ordered"]
+    per["potential_savings"] = (
+        gain.groupby(moved["product_id"]).sum().reindex(per.index, fill_value=0.0)
+    )
+    per["savings_pct"] = (per["potential_savings"] / per["spend"].where(per["spend"] > 0)).fillna(
+        0.0
+    )
+    cols = [
+        "product_id", "product_name", "spend", "units_ordered", "current_avg_unit_cost", "best_supplier_id",
+        "best_supplier_name", "best_supplier_score", "best_unit_cost", "potential_savings", "savings_pct",
+    ]  # fmt: skip
+    out = per.reset_index()[cols]
+    out = out[out["potential_savings"] > 0.005].sort_values(
+        ["potential_savings", "product_id"], ascending=[False, True], ignore_index=True
+    )
     products = lines["product_id"].nunique()
     summary = {
         "total_potential_savings": float(out["potential_savings"].sum()) if len(out) else 0.0,

@@ -100,6 +100,17 @@ class QuestionContext:
     order_cost: float | None = None
     holding_rate: float | None = None
     min_score: float | None = None
+    #: The first bare percentage in the question, as a fraction ("99%" -> 0.99).
+    percent: float | None = None
+
+    @property
+    def level(self) -> float | None:
+        """The service level asked for: explicit, else a bare percentage that can be one (50-99.99%)."""
+        if self.service_level is not None:
+            return self.service_level
+        if self.percent is not None and 0.5 <= self.percent < 1:
+            return self.percent
+        return None
 
     @property
     def warehouse_id(self) -> str | None:
@@ -135,6 +146,11 @@ def _service_level(text: str) -> float | None:
         if 0.5 <= value < 1:
             return value
     return None
+
+
+def _percent(text: str) -> float | None:
+    m = re.search(r"(\d{1,3}(?:\.\d+)?)\s*%", text)
+    return float(m.group(1)) / 100 if m else None
 
 
 _WORD_NUM = r"(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|a)"
@@ -234,6 +250,7 @@ def understand(text: str, as_of: dt.date, entities: EntityIndex) -> QuestionCont
         order_cost=_order_cost(text),
         holding_rate=_holding_rate(text),
         min_score=_min_score(text),
+        percent=_percent(text),
     )
 
 
@@ -459,7 +476,7 @@ class SpecialistAgent:
             "product_ids": ctx.product_ids,
             "category": ctx.category,
             "supplier_ids": ctx.supplier_ids,
-            "service_level": ctx.service_level,
+            "service_level": ctx.level,
             "horizon_days": ctx.horizon_days,
             "vehicles": ctx.vehicles,
             "vehicle_capacity": ctx.vehicle_capacity,

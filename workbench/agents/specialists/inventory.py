@@ -84,8 +84,8 @@ class InventorySpecialist(SpecialistAgent):
         args = self.scope(ctx)
         if tool in _TIME_TOOLS:
             args["as_of"] = ctx.as_of.isoformat()
-        if tool in {"safety_stock", "reorder_point"} and ctx.service_level is not None:
-            args["service_level"] = ctx.service_level
+        if tool in {"safety_stock", "reorder_point"} and ctx.level is not None:
+            args["service_level"] = ctx.level
         if tool == "economic_order_quantity":
             if ctx.order_cost is not None:
                 args["order_cost"] = ctx.order_cost
