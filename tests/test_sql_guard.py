@@ -24,6 +24,8 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlglot import exp
 
 from workbench import Workbench
@@ -359,3 +361,30 @@ def test_depth_limit_leaves_room_for_real_queries() -> None:
     nested = "SELECT * FROM " + "(SELECT * FROM " * 8 + "product" + ") t" * 8
     assert check_sql(nested).tables == {"product"}
     assert MAX_DEPTH >= 100
+
+
+_FRAGMENTS = [
+    "SELECT", "FROM", "product", "supplier", "WHERE", "(", ")", ";", "'", '"', "--", "/*", "*/",
+    "$$", "WITH", "AS", "UNION", "1", "*", ",", "read_csv('x')", "JOIN", "ON", "=", "LIMIT",
+    "\n", "::", "[", "]", "{", "}", "?", "$1", "`", "\\", "PIVOT", "VALUES", "INSERT", "DROP",
+    "LATERAL", "QUALIFY", "->>", "λ", "FILTER", "OVER", "COLUMNS(*)", "EXCLUDE", "COPY", "SET",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.lists(st.sampled_from(_FRAGMENTS), max_size=30).map(" ".join),
+    )
+)
+def test_guard_never_crashes_and_only_passes_reads(text: str) -> None:
+    """Any input either passes as one limited read-only query over known tables or is refused
+    with a WorkbenchError; never another exception."""
+    try:
+        checked = SqlGuard(PERSONA_TABLES[Persona.WAREHOUSE_MANAGER]).check(text)
+    except (QueryRefusedError, PermissionDeniedError):
+        return
+    assert isinstance(checked.ast, exp.Query)
+    assert checked.tables <= PERSONA_TABLES[Persona.WAREHOUSE_MANAGER]
+    assert isinstance(checked.ast.args.get("limit"), exp.Limit)

@@ -203,7 +203,9 @@ class SqlGuard:
             )
         try:
             parsed = sqlglot.parse(sql, read=self.dialect)
-        except (ParseError, TokenError) as exc:
+        except RecursionError:
+            raise
+        except Exception as exc:  # ParseError, TokenError, or anything else on hostile input
             raise _refuse(
                 "syntax", "The query could not be read as SQL. Check its syntax.", detail=str(exc)
             ) from None
@@ -216,8 +218,7 @@ class SqlGuard:
                 "multiple_statements",
                 f"Only one statement may run at a time; found {len(statements)}.",
             )
-        statement = statements[0]
-        return statement
+        return statements[0]
 
     def _check_depth(self, tree: exp.Expr) -> None:
         stack: list[tuple[exp.Expr, int]] = [(tree, 1)]
