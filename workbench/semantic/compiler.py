@@ -260,7 +260,15 @@ class PlanCompiler:
         as_of = self._as_of(plan)
         return TimeWindow(as_of - timedelta(days=days - 1), as_of, f"last {days} days")
 
-    def _measure_time_column(self, measure: Measure) -> exp.Expression | None:
+    def _measure_time_column(
+        self, measure: Measure, plan: QueryPlan | None = None
+    ) -> exp.Expression | None:
+        """The date column a time window filters for this measure.
+
+        The measure's own (or its condition's) column first; then the column of a plan
+        condition on the same source ("orders shipped last week" counts by ship date);
+        then the source's default.
+        """
         if measure.condition:
             cond = self.model.conditions[measure.condition]
             if cond.no_time_window:
@@ -269,6 +277,14 @@ class PlanCompiler:
                 return cond.time_column
         if measure.time_column is not None:
             return measure.time_column
+        if plan is not None:
+            for name in plan.conditions:
+                cond = self.model.conditions.get(name)
+                if cond is not None and cond.source == measure.source:
+                    if cond.no_time_window:
+                        return None
+                    if cond.time_column is not None:
+                        return cond.time_column
         return self.model.sources[measure.source].time_column
 
     def _measure_conjuncts(self, measure: Measure, as_of: date) -> list[exp.Expression]:
@@ -453,7 +469,7 @@ class PlanCompiler:
         keysets = [{c.sql() for c in conj[m.name]} for m in specs]
         common_keys = set.intersection(*keysets) if keysets else set()
         common = [c for c in (conj[specs[0].name] if specs else []) if c.sql() in common_keys]
-        time_cols = {m.name: self._measure_time_column(m) for m in specs}
+        time_cols = {m.name: self._measure_time_column(m, plan) for m in specs}
         distinct_time = {tc.sql() for tc in time_cols.values() if tc is not None}
         all_timed = all(tc is not None for tc in time_cols.values())
         shared_time = (

@@ -42,6 +42,7 @@ ENTITY_KINDS: tuple[str, ...] = (
     "priority",
     "region",
     "city",
+    "country",
 )
 # Tie-break when two kinds match the same words equally well (lower wins).
 _KIND_PRIORITY = {kind: i for i, kind in enumerate(ENTITY_KINDS)}
@@ -257,11 +258,11 @@ class EntityIndex:
         *,
         warehouses: Sequence[tuple[str, str, str | None, str | None]] = (),
         products: Sequence[tuple[str, str, str | None]] = (),
-        suppliers: Sequence[tuple[str, str]] = (),
+        suppliers: Sequence[tuple[str, ...]] = (),
         customers: Sequence[tuple[str, str]] = (),
     ) -> EntityIndex:
         """Build from plain rows: warehouses (id, name, city, region), products (id, name, category),
-        suppliers (id, name), customers (id, name)."""
+        suppliers (id, name[, country]), customers (id, name)."""
         records: list[EntityRecord] = []
         regions: set[str] = set()
         cities: set[str] = set()
@@ -286,19 +287,17 @@ class EntityIndex:
             base = normalize(category)
             # "Electrical" is also said "electric".
             adjective = {base[:-2]} if base.endswith("al") and len(base) > 6 else set()
-            forms = (
-                _plural_forms(base)
-                | adjective
-                | {
-                    f"{normalize(category)} products",
-                    f"{normalize(category)} items",
-                    f"{normalize(category)} category",
-                }
-            )
+            # "Plumbing products" leaves "products" to the planner as the noun of the question.
+            forms = _plural_forms(base) | adjective | {f"{base} category"}
             records.append(EntityRecord("category", category, category, tuple(sorted(forms))))
-        for sid, name in suppliers:
+        countries: set[str] = set()
+        for sid, name, *rest in suppliers:
             fuzzy_aliases, exact = _supplier_aliases(sid, name)
             records.append(EntityRecord("supplier", sid, name, tuple(fuzzy_aliases), tuple(exact)))
+            if rest and rest[0]:
+                countries.add(rest[0])
+        for country in sorted(countries):
+            records.append(EntityRecord("country", country, country))
         for cid, name in customers:
             records.append(EntityRecord("customer", cid, name))
         for kind, values in _STATUS_ALIASES.items():
@@ -355,7 +354,7 @@ class EntityIndex:
                 "SELECT warehouse_id, warehouse_name, city, region FROM warehouse ORDER BY 1"
             ),
             products=rows("SELECT product_id, product_name, category FROM product ORDER BY 1"),
-            suppliers=rows("SELECT supplier_id, supplier_name FROM supplier ORDER BY 1"),
+            suppliers=rows("SELECT supplier_id, supplier_name, country FROM supplier ORDER BY 1"),
             customers=rows(
                 "SELECT DISTINCT customer_id, customer_name FROM sales_order_header ORDER BY 1"
             ),

@@ -198,6 +198,7 @@ class Language:
     count: tuple[str, ...]
     list: tuple[str, ...]
     total: tuple[str, ...]
+    rate: tuple[str, ...]
     descending: tuple[str, ...]
     ascending: tuple[str, ...]
     comparisons: Mapping[str, tuple[str, ...]]
@@ -793,7 +794,7 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
     language = Language(
         *(
             _strs(lang.get(k), f"language.{k}", issues)
-            for k in ("group_by", "count", "list", "total", "descending", "ascending")
+            for k in ("group_by", "count", "list", "total", "rate", "descending", "ascending")
         ),
         comparisons,
         *(

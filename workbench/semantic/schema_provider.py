@@ -102,10 +102,8 @@ def model_schema_issues(model: SemanticModel, tables: list[TableInfo]) -> list[s
     for e in exprs:
         for col in e.find_all(exp.Column):
             key = (col.table, col.name)
-            if (
-                key in seen
-                or (col.table not in present
-                and col.table not in {t.name for t in TABLES})
+            if key in seen or (
+                col.table not in present and col.table not in {t.name for t in TABLES}
             ):
                 continue
             seen.add(key)

@@ -37,6 +37,7 @@ from workbench.semantic.plan import Filter, MetricFilter, Ordering, QueryPlan
 from workbench.semantic.planner.lexicon import Lexicon, Target
 from workbench.semantic.planner.screen import OutOfScopeError, screen_question
 from workbench.semantic.planner.text import IGNORABLE, Speller, Token, tokenize_question
+from workbench.semantic.planner.text import phrase_key as _phrase_key
 from workbench.semantic.time import TimeWindow, find_time_windows
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ _TABLE_WORDS = {
 _ENTITY_DIMENSION = {
     "warehouse": "warehouse", "product": "product", "category": "category", "supplier": "supplier",
     "customer": "customer", "order_status": "order_status", "po_status": "po_status", "priority": "priority",
-    "region": "region", "city": "city",
+    "region": "region", "city": "city", "country": "supplier_country",
 }  # fmt: skip
 _PROCUREMENT_WORDS = frozenset(
     {
@@ -263,6 +264,13 @@ class OfflinePlanner:
         self._entities = entities
         self.max_unknown_ratio = max_unknown_ratio
         self._speller_cache: tuple[int, Speller] | None = None
+        # One-word names of dimensions ("supplier", "warehouse"), to spot a grouping noun.
+        self._word_dims: dict[str, list[str]] = {}
+        for dim in self.model.dimensions.values():
+            for syn in dim.synonyms:
+                key = _phrase_key(syn)
+                if len(key) == 1 and dim.name not in self._word_dims.setdefault(key[0], []):
+                    self._word_dims[key[0]].append(dim.name)
 
     @classmethod
     def for_warehouse(
@@ -406,16 +414,11 @@ class OfflinePlanner:
         for i, tok in enumerate(tokens):
             if tok.number is not None:
                 cands.append(_Cand(i, i, "number", tok))
-        cands.sort(key=lambda c: (-c.length, _LAYER_PRIORITY[c.layer], c.start))
+        chosen = _segment(cands, len(tokens))
         taken = [False] * len(tokens)
-        chosen: list[_Cand] = []
-        for c in cands:
-            if any(taken[c.start : c.end + 1]):
-                continue
+        for c in chosen:
             for i in range(c.start, c.end + 1):
                 taken[i] = True
-            chosen.append(c)
-        chosen.sort(key=lambda c: c.start)
         filler = self.model.language.filler
         unknown = [
             i
@@ -424,6 +427,7 @@ class OfflinePlanner:
             and t.text not in IGNORABLE
             and t.text not in filler
             and t.stem not in filler
+            and not _inflects(t.text, filler)
             and t.number is None
         ]
         analysis = _Analysis(question, tokens, chosen, unknown, corrections)
@@ -442,13 +446,16 @@ class OfflinePlanner:
     def _followup(self, a: _Analysis) -> bool:
         if not a.tokens:
             return False
-        starts = [c for c in a.grammar("followup") if c.start <= 1]
-        subject = a.concepts("metric", "condition", "phrase")
-        nouns = [c for c in a.concepts("listing") if not a.grammar("group") or True]
-        if (
-            starts
-            or (a.grammar("followup")
-            and any(t.text in {"instead", "too", "also", "again"} for t in a.tokens))
+        starts = [c for c in a.grammar("followup") if c.start <= 1] + [
+            c for c in a.grammar("group") + a.grammar("sort") if c.start == 0
+        ]
+        subject = [
+            c for c in a.concepts("metric", "condition", "phrase") if not self._after_cue(a, c)
+        ]
+        nouns = [c for c in a.concepts("listing") if not self._after_cue(a, c)]
+        if starts or (
+            a.grammar("followup")
+            and any(t.text in {"instead", "too", "also", "again"} for t in a.tokens)
         ):
             return True
         refinements = (
@@ -466,11 +473,21 @@ class OfflinePlanner:
             return True
         return bool(pronoun and not subject and refinements)
 
+    @staticmethod
+    def _after_cue(a: _Analysis, c: _Cand) -> bool:
+        """Whether a concept follows "by"/"sort by"/"per" (a grouping or an ordering, not a subject)."""
+        prev = a.prev_before(c)
+        return (
+            prev is not None
+            and prev.layer == "grammar"
+            and bool({"group", "sort"} & set(prev.payload))
+        )
+
     def _refine(
         self, previous: QueryPlan, a: _Analysis, persona: Persona, as_of: date
     ) -> QueryPlan:
         """Apply the follow-up's changes to the previous plan."""
-        subject = a.concepts("metric", "phrase") or [
+        subject = [c for c in a.concepts("metric", "phrase") if not self._after_cue(a, c)] or [
             c for c in a.concepts("condition") if not _weak(c)
         ]
         plan = previous.with_(
@@ -525,6 +542,15 @@ class OfflinePlanner:
                 plan = plan.with_(conditions=(*plan.conditions, name))
         # Grouping ("by category instead").
         if reading.dims:
+            base_metrics = (
+                list(plan.metrics)
+                if plan.kind == "metrics"
+                else [self._count_metric_for_listing(plan)]
+            )
+            reading.dims = [
+                self._resolve_dim(d, base_metrics, [(c, False) for c in plan.conditions])
+                for d in reading.dims
+            ]
             if plan.kind == "listing":
                 metric = self._count_metric_for_listing(plan)
                 plan = QueryPlan(kind="metrics", metrics=(metric,), dimensions=tuple(reading.dims), filters=plan.filters,
@@ -722,7 +748,7 @@ class OfflinePlanner:
                 if grains:
                     _add(r.dims, grains[0])
                 elif dims:
-                    _add(r.dims, dims[0] if len(dims) == 1 else self._dim_for_context(dims, r))
+                    _add(r.dims, "|".join(dims))
                 elif (
                     metric
                     and cue.payload
@@ -753,7 +779,7 @@ class OfflinePlanner:
             ):
                 dims = self._noun_dims(nxt, persona, a)
                 if dims:
-                    _add(r.dims, dims[0] if len(dims) == 1 else self._dim_for_context(dims, r))
+                    _add(r.dims, "|".join(dims))
         for c in a.concepts("grain"):
             if c.payload and any(t.kind == "grain" for t in c.payload):
                 text = a.tokens[c.start].text
@@ -780,20 +806,41 @@ class OfflinePlanner:
             prev_tokens = {a.tokens[i].text for i in range(max(0, c.start - 2), c.start)}
             near_superlative = any(
                 0 < c.start - s.end <= 4 or 0 < s.start - c.end <= 3 for s in superlative
-            )
+            ) or any(0 < c.start - p.end <= 2 for p in a.concepts("phrase"))
             which = bool(prev_tokens & _LIST_WHICH)
             if which or near_superlative:
-                dim = dims[0] if len(dims) == 1 else self._dim_for_context(dims, r)
-                c.payload = [*c.payload, Target("subject_noun", dim)]
+                c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
+        # "which suppliers have a fill rate …": the noun leading a metric phrase is the grouping.
+        for c in a.concepts("metric"):
+            first = a.tokens[c.start]
+            dims = self._word_dims.get(first.stem, [])
+            prev = a.tokens[c.start - 1].text if c.start > 0 else ""
+            last = a.tokens[c.end]
+            if (
+                dims
+                and c.length > 1
+                and (
+                    prev in _LIST_WHICH
+                    or (first.plural and prev not in {"the", "our", "of", "for"})
+                    or last.plural
+                )
+            ):
+                c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
 
-    def _dim_for_context(self, dims: Sequence[str], r: _Reading) -> str:
-        sources = {s for m in r.metrics for s in self.model.metric_sources(m)} | {
-            self.model.conditions[n].source for n, _ in r.conditions
+    def _resolve_dim(
+        self, dim: str, metrics: Sequence[str], conditions: Sequence[tuple[str, bool]]
+    ) -> str:
+        """One dimension from a word that names several ("status": order or PO status)."""
+        options = dim.split("|")
+        if len(options) == 1:
+            return dim
+        sources = {s for m in metrics for s in self.model.metric_sources(m)} | {
+            self.model.conditions[n].source for n, _ in conditions
         }
-        for d in dims:
+        for d in options:
             if sources and all(s in self.model.dimension_sources(d) for s in sources):
                 return d
-        return dims[0]
+        return options[0]
 
     def _read_ordering(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
         for cue in a.grammar("sort"):
@@ -847,14 +894,11 @@ class OfflinePlanner:
                 r.order.insert(0, Ordering(metric_name, desc))
             elif r.order:
                 r.order[0] = Ordering(r.order[0].field, desc)
-            r.limit = n
-            if n is None:
-                r.limit = (
-                    0  # decided by the subject noun (1 for "the warehouse", 10 for "products")
-                )
+            # 0: decided later by the noun (1 for "the warehouse", 10 for "products").
+            r.limit = n if n is not None else self._lone_number(a) or 0
         elif r.phrase is not None:
             r.order.insert(0, Ordering(r.phrase.metric, r.phrase.descending))
-            r.limit = 0
+            r.limit = self._lone_number(a) or 0
         if r.limit is None:
             # "list 10 orders", "show 5 products", "first 20"
             for num in numbers:
@@ -874,6 +918,36 @@ class OfflinePlanner:
                     )
         if a.has("sort_asc") and r.order:
             r.order[0] = Ordering(r.order[0].field, False)
+
+    def _lone_number(self, a: _Analysis) -> int | None:
+        """The only free whole number of a ranking question ("which 3 products sold the most")."""
+        free = []
+        for num in a.of("number"):
+            value = num.payload.number
+            prev = a.prev_before(num)
+            if (
+                value is None
+                or value != int(value)
+                or not 1 <= value <= 1000
+                or num.payload.percent
+                or num.payload.money
+            ):
+                continue
+            if (
+                prev is not None
+                and prev.layer == "grammar"
+                and any(str(p).startswith("cmp") for p in prev.payload)
+            ):
+                continue
+            free.append(num)
+        if len(free) != 1:
+            return None
+        num = free[0]
+        value = int(num.payload.number)
+        num.payload = Token(
+            num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
+        )
+        return value
 
     def _read_comparisons(self, a: _Analysis, r: _Reading) -> None:
         for cue in a.chosen:
@@ -936,7 +1010,12 @@ class OfflinePlanner:
             for c in a.concepts("listing", "dimension")
             if not any(t.kind in {"metric", "condition", "phrase"} for t in c.payload)
         ]
-        subject_nouns = [(c, t.name) for c in nouns for t in c.payload if t.kind == "subject_noun"]
+        subject_nouns = [
+            (c, t.name)
+            for c in a.concepts("listing", "dimension", "metric")
+            for t in c.payload
+            if t.kind == "subject_noun"
+        ]
         inventory_context = bool(a.words() & _INVENTORY_WORDS) or any(
             f.field == "warehouse" for f in r.filters
         )
@@ -947,31 +1026,47 @@ class OfflinePlanner:
                 return None
             if "stock_positions" in options and "products" in options:
                 return "stock_positions" if inventory_context or r.conditions else "products"
-            return self._choose(
-                [Target("listing", o) for o in options], {"listing"}, persona, a
-            ).name  # type: ignore[union-attr]
+            chosen = self._choose([Target("listing", o) for o in options], {"listing"}, persona, a)
+            return chosen.name if chosen else options[0]
 
         kind = "metrics"
         metrics = list(r.metrics)
         conditions = list(r.conditions)
         listing: str | None = None
         dims = list(r.dims)
-        grouping_noun = None
-        if r.phrase is not None:
-            _add(dims, r.phrase.dimension)
-            grouping_noun = r.phrase_cand
+        grouping: list[_Cand] = []  # the words that name the grouping (for singular/plural)
         if metrics:
             for c, dim in subject_nouns:
                 if dim not in dims:
                     dims.append(dim)
-                    grouping_noun = grouping_noun or c
+                    grouping.append(c)
             if r.having and not dims:
                 for c in nouns:
                     d = [t.name for t in c.payload if t.kind == "dimension"]
                     if d:
-                        dims.append(self._dim_for_context(d, r))
-                        grouping_noun = c
+                        dims.append("|".join(d))
+                        grouping.append(c)
                         break
+        elif conditions and a.has("rate") and not conditions[0][1]:
+            # "what percentage of orders were cancelled": the rate whose numerator is the condition.
+            cond_name = conditions[0][0]
+            rate = next(
+                (
+                    m.name
+                    for m in model.metrics.values()
+                    if m.ratio and model.measures[m.ratio[0]].condition == cond_name
+                ),
+                None,
+            )
+            if rate is None:
+                raise NotUnderstoodError(
+                    f"There is no rate defined for '{model.conditions[cond_name].label}'; ask for the count instead.",
+                    suggestions=self.suggestions(a.question, persona),
+                )
+            metrics, conditions = [rate], conditions[1:]
+            for c, dim in subject_nouns:
+                _add(dims, dim)
+                grouping.append(c)
         elif conditions:
             cond_name, negated = conditions[0]
             cond = model.conditions[cond_name]
@@ -982,18 +1077,21 @@ class OfflinePlanner:
                 if any(t.kind == "listing" and t.name == cond_listing.name for t in c.payload)
             ]
             group_subjects = [(c, d) for c, d in subject_nouns if c not in listing_entity_nouns]
-            counting = r.count_intent or bool(dims) or bool(group_subjects)
-            if counting:
+            if r.count_intent or dims or group_subjects:
                 for c, d in group_subjects:
                     _add(dims, d)
-                    grouping_noun = grouping_noun or c
-                if negated:
-                    metric = cond_listing.count_metric
-                    conditions = [(cond_name, True), *conditions[1:]]
-                else:
-                    metric = next(
+                    grouping.append(c)
+                metric = (
+                    None
+                    if negated
+                    else next(
                         (m.name for m in model.metrics.values() if m.condition == cond_name), None
                     )
+                )
+                if metric is None:
+                    # Count the rows of the condition's listing with the condition as a filter.
+                    metric = cond_listing.count_metric
+                else:
                     conditions = conditions[1:]
                 if metric is None:
                     raise NotUnderstoodError(
@@ -1001,12 +1099,12 @@ class OfflinePlanner:
                         suggestions=self.suggestions(a.question, persona),
                     )
                 metrics = [metric]
-                if r.order and r.order[0].field not in metrics:
+                if r.order:
                     r.order = [
                         Ordering(metric, o.descending) if i == 0 else o
                         for i, o in enumerate(r.order)
                     ]
-                elif not r.order and r.limit is not None:
+                elif r.limit is not None:
                     r.order = [Ordering(metric, True)]
             else:
                 kind, listing = "listing", cond_listing.name
@@ -1023,39 +1121,45 @@ class OfflinePlanner:
             if r.count_intent or dims or group_subjects:
                 for c, d in group_subjects:
                     _add(dims, d)
+                    grouping.append(c)
                 metric_name = model.listings[listing].count_metric
                 if metric_name is None:
                     raise NotUnderstoodError(f"I cannot count {model.listings[listing].label}.")
                 metrics = [metric_name]
-                if r.limit is not None and not r.order:
-                    r.order = [Ordering(metric_name, True)]
-                elif r.order:
+                if r.order:
                     r.order = [Ordering(metric_name, r.order[0].descending)]
+                elif r.limit is not None:
+                    r.order = [Ordering(metric_name, True)]
             else:
                 kind = "listing"
+        # An idiom ("biggest suppliers") brings its grouping unless the question names one.
+        if r.phrase is not None and kind == "metrics" and not dims:
+            dims.append(r.phrase.dimension)
+            grouping.append(r.phrase_cand)  # type: ignore[arg-type]
+        dims = [
+            self._resolve_dim(d, metrics if kind == "metrics" else [], conditions) for d in dims
+        ]
         # Limit for "top"/"most" without a number: one for a singular noun, ten for a plural.
         limit = r.limit
         if limit == 0:
-            noun_tok = None
-            if grouping_noun is not None:
-                noun_tok = a.tokens[grouping_noun.end]
-            elif kind == "listing":
-                cand = next(
-                    (
-                        c
-                        for c in nouns
-                        if any(t.kind == "listing" and t.name == listing for t in c.payload)
-                    ),
-                    None,
-                )
-                noun_tok = a.tokens[cand.end] if cand else None
-            limit = (
-                DEFAULT_TOP_N
-                if noun_tok is None or noun_tok.plural or (kind == "listing" and noun_tok is None)
-                else 1
-            )
-            if noun_tok is None and kind == "metrics" and not dims:
+            plural = None
+            for c in grouping:
+                # A noun ("warehouse", "suppliers") says one or many; in an idiom only its last word does.
+                span = [c.end] if c is r.phrase_cand else range(c.start, c.end + 1)
+                words = [
+                    a.tokens[i]
+                    for i in span
+                    if a.tokens[i].stem in self._word_dims or c.length == 1
+                ]
+                if words:
+                    plural = words[0].plural
+                    break
+            if kind == "listing":
+                limit = DEFAULT_TOP_N
+            elif not dims:
                 limit = None
+            else:
+                limit = DEFAULT_TOP_N if plural is None or plural else 1
         if kind == "metrics" and not dims:
             # "What is the highest revenue?" without a grouping: the total, not a ranking.
             limit = None if r.limit in (None, 0) else limit
@@ -1097,8 +1201,12 @@ class OfflinePlanner:
                 if kind == "listing"
                 and o.field
                 not in (
-                    (listing
-                    and self.compiler.listing_columns(QueryPlan(kind="listing", listing=listing)))
+                    (
+                        listing
+                        and self.compiler.listing_columns(
+                            QueryPlan(kind="listing", listing=listing)
+                        )
+                    )
                     or ()
                 )
             ),
@@ -1243,6 +1351,47 @@ class OfflinePlanner:
         else:
             label = "This question"
         return label[:1].upper() + label[1:]
+
+
+def _segment(cands: Sequence[_Cand], n_tokens: int) -> list[_Cand]:
+    """The non-overlapping candidates that explain the most words, in the fewest pieces.
+
+    Dynamic programming over token positions: maximize covered tokens, then prefer fewer
+    (longer) pieces, then the more specific layers (time, concept, entity, grammar).
+    """
+    starts: dict[int, list[_Cand]] = {}
+    for c in cands:
+        starts.setdefault(c.start, []).append(c)
+    # best[i] = (score, pieces) for tokens i..end; score = (covered, -pieces, -layer penalty)
+    best: list[tuple[tuple[int, int, int], list[_Cand]]] = [((0, 0, 0), [])] * (n_tokens + 1)
+    for i in range(n_tokens - 1, -1, -1):
+        score, pieces = best[i + 1]
+        choice = (score, pieces)
+        for c in starts.get(i, ()):
+            rest_score, rest = best[c.end + 1]
+            cand_score = (
+                rest_score[0] + c.length,
+                rest_score[1] - 1,
+                rest_score[2] - _LAYER_PRIORITY[c.layer],
+            )
+            if cand_score > choice[0]:
+                choice = (cand_score, [c, *rest])
+        best[i] = choice
+    return best[0][1]
+
+
+def _inflects(word: str, words: frozenset[str]) -> bool:
+    """Whether ``word`` is an inflection of one of ``words`` ("holding" of "hold")."""
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if (
+                base in words
+                or base + "e" in words
+                or (base[-1] == base[-2] and base[:-1] in words)
+            ):
+                return True
+    return False
 
 
 def _weak(c: _Cand) -> bool:

@@ -30,7 +30,8 @@ IGNORABLE = frozenset(
     {
         "the", "their", "its", "our", "a", "an", "my", "your", "that", "which", "who", "is", "are", "was",
         "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "any", "currently",
-        "right", "please", "there", "we", "us", "them", "they", "it", "those", "these", "ones",
+        "right", "please", "there", "we", "us", "them", "they", "it", "those", "these", "ones", "get", "got",
+        "gets", "getting",
     }
 )  # fmt: skip
 
@@ -65,7 +66,7 @@ _TOKEN = re.compile(
 )
 
 _IRREGULAR = {
-    "pos": "po", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
+    "pos": "po", "skus": "sku", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
     "supplies": "supply", "utilities": "utility", "quantities": "quantity", "companies": "company", "cities": "city",
     "countries": "country", "priorities": "priority", "analyses": "analysis", "boxes": "box", "series": "series",
     "children": "child", "people": "person", "less": "less", "loss": "loss", "express": "express", "process": "process",
@@ -190,9 +191,27 @@ class Speller:
     def known(self, word: str) -> bool:
         return word in self._known
 
+    def _inflection_of_known(self, word: str) -> bool:
+        """An inflected known word ("holding", "shipping", "priced") is not a typo."""
+        for suffix in ("ing", "ed", "es", "s", "er", "ers", "ly", "d"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                base = word[: -len(suffix)]
+                if (
+                    base in self._known
+                    or base + "e" in self._known
+                    or (len(base) > 3 and base[-1] == base[-2] and base[:-1] in self._known)
+                ):
+                    return True
+        return False
+
     def correct(self, word: str) -> str | None:
         """The closest vocabulary word within one edit (two for long words), or None."""
-        if len(word) < 4 or not word.isalpha() or word in self._known:
+        if (
+            len(word) < 5
+            or not word.isalpha()
+            or word in self._known
+            or self._inflection_of_known(word)
+        ):
             return None
         max_distance = 1 if len(word) < 8 else 2
         best = process.extract(
