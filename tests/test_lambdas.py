@@ -214,64 +214,66 @@ def test_build_script_makes_reproducible_zips(built: Path, tmp_path: Path) -> No
     )
 
 
-@pytest.mark.parametrize(
-    ("name", "event"),
-    [
-        (
-            "logistics_optimizer",
-            {
-                "tool": "optimize_delivery_route",
-                "arguments": {"as_of": AS_OF.isoformat(), "warehouse_id": "WH-WEST"},
-            },
-        ),
-        (
-            "inventory_optimizer",
-            {
-                "tool": "reorder_point",
-                "arguments": {"as_of": AS_OF.isoformat(), "product_ids": ["P0001"]},
-            },
-        ),
-        (
-            "supplier_analyzer",
-            {"tool": "analyze_supplier_performance", "arguments": {"as_of": AS_OF.isoformat()}},
-        ),
-    ],
-)
-def test_zip_imports_and_answers_a_real_event(
-    built: Path,
-    sample_home: Path,
-    tmp_path: Path,
-    workbench: Workbench,
-    name: str,
-    event: dict[str, Any],
+ZIP_EVENTS: dict[str, dict[str, Any]] = {
+    "logistics_optimizer": {
+        "tool": "optimize_delivery_route",
+        "arguments": {"as_of": AS_OF.isoformat(), "warehouse_id": "WH-WEST"},
+    },
+    "inventory_optimizer": {
+        "tool": "reorder_point",
+        "arguments": {"as_of": AS_OF.isoformat(), "product_ids": ["P0001"]},
+    },
+    "supplier_analyzer": {
+        "tool": "analyze_supplier_performance",
+        "arguments": {"as_of": AS_OF.isoformat()},
+    },
+}
+
+#: Runs in a fresh interpreter: for each extracted zip, import ``handler`` and ``workbench`` from
+#: that directory alone (earlier copies dropped from sys.modules) and answer its event.
+_PROBE = """
+import importlib, json, sys
+for directory, event in json.loads(sys.argv[1]):
+    for mod in [m for m in sys.modules if m == "handler" or m == "workbench" or m.startswith("workbench.")]:
+        del sys.modules[mod]
+    sys.path.insert(0, directory)
+    handler = importlib.import_module("handler")
+    workbench = importlib.import_module("workbench")
+    assert workbench.__file__.startswith(directory), workbench.__file__
+    assert handler.__file__.startswith(directory), handler.__file__
+    print(json.dumps([handler.handler(event, None), handler.handler({"tool": "no_such_tool"}, None)]))
+    sys.path.remove(directory)
+"""
+
+
+def test_zips_import_and_answer_real_events(
+    built: Path, sample_home: Path, tmp_path: Path, workbench: Workbench
 ) -> None:
-    extracted = tmp_path / name
-    with zipfile.ZipFile(built / f"{name}.zip") as zf:
-        zf.extractall(extracted)
-    site = sysconfig.get_paths()["purelib"]
+    jobs = []
+    for name, event in ZIP_EVENTS.items():
+        extracted = tmp_path / name
+        with zipfile.ZipFile(built / f"{name}.zip") as zf:
+            zf.extractall(extracted)
+        jobs.append([str(extracted), event])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "PYTHON"))}
-    env.update(PYTHONPATH=os.pathsep.join([str(extracted), site]), WORKBENCH_HOME=str(sample_home))
-    probe = (
-        "import json, sys, handler, workbench\n"
-        f"assert workbench.__file__.startswith({str(extracted)!r}), workbench.__file__\n"
-        f"event = json.loads({json.dumps(json.dumps(event))})\n"
-        "print(json.dumps(handler.handler(event, None)))\n"
-        "print(json.dumps(handler.handler({'tool': 'no_such_tool'}, None)))\n"
-    )
-    # -S: no site module, so neither the editable install nor .pth files leak in; only the zip + layer paths.
+    # The venv's site-packages stands in for the dependency layer; -S keeps the site module
+    # (and with it the editable install of this repo) out, so only the zip's code can load.
+    env.update(PYTHONPATH=sysconfig.get_paths()["purelib"], WORKBENCH_HOME=str(sample_home))
     done = subprocess.run(
-        [sys.executable, "-S", "-c", probe],
+        [sys.executable, "-S", "-c", _PROBE, json.dumps(jobs)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    ok, bad = (json.loads(line) for line in done.stdout.strip().splitlines()[-2:])
-    assert ok["statusCode"] == 200, ok
-    expected = registry.call(event["tool"], event["arguments"], workbench.warehouse).to_dict()
-    body = ok["body"]
-    body.pop("usage")
-    assert body == expected
-    assert bad["statusCode"] == 400 and bad["body"]["error"] == "unknown_tool"
+    answers = [json.loads(line) for line in done.stdout.strip().splitlines()[-len(jobs) :]]
+    for (name, event), (ok, bad) in zip(ZIP_EVENTS.items(), answers, strict=True):
+        assert ok["statusCode"] == 200, (name, ok)
+        expected = registry.call(event["tool"], event["arguments"], workbench.warehouse).to_dict()
+        body = ok["body"]
+        assert body.pop("usage")["warehouse"], name
+        assert body == expected, name
+        assert bad["statusCode"] == 400 and bad["body"]["error"] == "unknown_tool"
+        assert set(bad["body"]["tools"]) == set(registry.names(FUNCTIONS[name]))
