@@ -1,9 +1,10 @@
 """Amazon Athena through awswrangler: start a query, poll it within a timeout, read its result.
 
 ``wr.athena.read_sql_query`` waits without a deadline, so a runaway query could not be
-stopped; this module uses awswrangler's building blocks instead (``start_query_execution``,
-``get_query_execution``, ``stop_query_execution``, ``get_query_results``), keeping its CSV
-reading and type handling while adding an overall timeout that cancels the query.
+stopped, and it makes a new boto3 client for every call. This module starts and polls the
+query with one client from :func:`workbench.aws.session.client` (exponential backoff,
+overall timeout that stops the query) and keeps awswrangler for what it does well: reading
+the result file with Athena's types (``wr.athena.get_query_results``).
 """
 
 from __future__ import annotations
@@ -69,29 +70,22 @@ def _wrap(action: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         raise
 
 
-def start(wr: Any, sql: str, target: AthenaTarget, *, boto3_session: Any = None) -> str:
-    """Start ``sql`` and return the query execution id."""
-    return str(
-        _wrap(
-            "start_query_execution",
-            wr.athena.start_query_execution,
-            sql=sql,
-            database=target.database,
-            workgroup=target.workgroup,
-            s3_output=target.s3_output,
-            boto3_session=boto3_session,
-        )
-    )
+def start(client: Any, sql: str, target: AthenaTarget) -> str:
+    """Start ``sql`` and return the query execution id (result location: ``s3_output`` or the workgroup's)."""
+    params: dict[str, Any] = {
+        "QueryString": sql,
+        "QueryExecutionContext": {"Database": target.database},
+        "WorkGroup": target.workgroup,
+    }
+    if target.s3_output:
+        params["ResultConfiguration"] = {"OutputLocation": target.s3_output}
+    response = _wrap("start_query_execution", client.start_query_execution, **params)
+    return str(response["QueryExecutionId"])
 
 
-def stop(wr: Any, query_id: str, *, boto3_session: Any = None) -> None:
+def stop(client: Any, query_id: str) -> None:
     try:
-        _wrap(
-            "stop_query_execution",
-            wr.athena.stop_query_execution,
-            query_execution_id=query_id,
-            boto3_session=boto3_session,
-        )
+        _wrap("stop_query_execution", client.stop_query_execution, QueryExecutionId=query_id)
     except Exception as exc:
         log_event(
             log, "athena_cancel_failed", query_id=query_id, error=str(exc), level=logging.WARNING
@@ -99,11 +93,10 @@ def stop(wr: Any, query_id: str, *, boto3_session: Any = None) -> None:
 
 
 def wait(
-    wr: Any,
+    client: Any,
     query_id: str,
     policy: PollPolicy,
     *,
-    boto3_session: Any = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     sql: str | None = None,
@@ -113,11 +106,8 @@ def wait(
     delays = policy.delays()
     while True:
         execution: dict[str, Any] = _wrap(
-            "get_query_execution",
-            wr.athena.get_query_execution,
-            query_execution_id=query_id,
-            boto3_session=boto3_session,
-        )
+            "get_query_execution", client.get_query_execution, QueryExecutionId=query_id
+        )["QueryExecution"]
         status = execution.get("Status", {})
         state = str(status.get("State", ""))
         if state == "SUCCEEDED":
@@ -148,7 +138,7 @@ def wait(
             )
         remaining = deadline - clock()
         if remaining <= 0:
-            stop(wr, query_id, boto3_session=boto3_session)
+            stop(client, query_id)
             raise QueryTimeoutError(
                 f"The query took longer than {policy.timeout:g} seconds and was stopped.",
                 hint="Narrow the question (a shorter period or one warehouse) and try again.",
@@ -184,6 +174,7 @@ def fetch_frame(wr: Any, query_id: str, *, boto3_session: Any = None) -> pd.Data
 
 
 def run(
+    client: Any,
     wr: Any,
     sql: str,
     target: AthenaTarget,
@@ -192,9 +183,9 @@ def run(
     boto3_session: Any = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AthenaOutcome:
-    """Start, wait and fetch one query."""
-    query_id = start(wr, sql, target, boto3_session=boto3_session)
-    execution = wait(wr, query_id, policy, boto3_session=boto3_session, sleep=sleep, sql=sql)
+    """Start and poll with our Athena client, then read the result with awswrangler."""
+    query_id = start(client, sql, target)
+    execution = wait(client, query_id, policy, sleep=sleep, sql=sql)
     outcome = AthenaOutcome(query_id, execution)
     if execution.get("StatementType", "DML") == "DML":
         outcome.frame = fetch_frame(wr, query_id, boto3_session=boto3_session)

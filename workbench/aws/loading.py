@@ -19,6 +19,8 @@ import datetime as dt
 import json
 import logging
 import re
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -177,13 +179,21 @@ def local_frames(db_path: Path) -> Iterator[tuple[Table, pd.DataFrame]]:
         raise DataNotFoundError(
             "No local data to load.", hint="Run 'workbench data generate' first.", path=str(db_path)
         )
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        for table in TABLES:
-            arrow = con.sql(table_select(table).sql(dialect="duckdb")).to_arrow_table()
-            yield table, arrow.to_pandas()
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="wb-load-") as tmp:
+        try:
+            con = duckdb.connect(str(db_path), read_only=True)
+        except duckdb.ConnectionException:
+            # This process already has the file open with the warehouse's locked-down settings
+            # (a notebook that queried first): read a snapshot copy instead.
+            snapshot = Path(tmp) / db_path.name
+            shutil.copyfile(db_path, snapshot)
+            con = duckdb.connect(str(snapshot), read_only=True)
+        try:
+            for table in TABLES:
+                arrow = con.sql(table_select(table).sql(dialect="duckdb")).to_arrow_table()
+                yield table, arrow.to_pandas()
+        finally:
+            con.close()
 
 
 def _local_load_info(db_path: Path) -> dict[str, Any]:

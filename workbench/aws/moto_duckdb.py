@@ -842,7 +842,8 @@ def _pinned_execution_class(base: type) -> type:
     if base not in _PINNED:
 
         def get_status(self: Any) -> str | None:
-            return self._status  # type: ignore[no-any-return]
+            status: str | None = self._status
+            return status
 
         def set_status(self: Any, value: str) -> None:
             self._status = value

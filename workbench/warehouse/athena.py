@@ -21,6 +21,7 @@ from workbench.aws import athena as athena_api
 from workbench.aws.athena import AthenaTarget
 from workbench.aws.polling import PollPolicy
 from workbench.aws.session import awswrangler, make_session
+from workbench.aws.session import client as aws_client
 from workbench.core.logs import log_event
 from workbench.warehouse.base import QueryResult, TableInfo, register_warehouse
 from workbench.warehouse.glue_schema import GlueSchemaProvider
@@ -61,6 +62,7 @@ class AthenaWarehouse:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._session: Any = boto3_session
+        self._client: Any = None
         self.schema = GlueSchemaProvider(
             target.database,
             boto3_session=boto3_session,
@@ -82,6 +84,14 @@ class AthenaWarehouse:
             catalog_cache_seconds=ath.catalog_cache_seconds,
             version_cache_seconds=ath.version_cache_seconds,
         )
+
+    @property
+    def client(self) -> Any:
+        """The Athena client (made once; awswrangler reads results with its own)."""
+        with self._lock:
+            if self._client is None:
+                self._client = aws_client("athena", self._aws, boto3_session=self._session)
+            return self._client
 
     def _boto3_session(self) -> Any:
         with self._lock:
@@ -107,7 +117,13 @@ class AthenaWarehouse:
         )
         start = time.perf_counter()
         outcome = athena_api.run(
-            wr, text, self.target, policy, boto3_session=self._boto3_session(), sleep=self._sleep
+            self.client,
+            wr,
+            text,
+            self.target,
+            policy,
+            boto3_session=self._boto3_session(),
+            sleep=self._sleep,
         )
         duration_ms = (time.perf_counter() - start) * 1000
         frame = outcome.frame
