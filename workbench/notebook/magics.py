@@ -3,7 +3,9 @@
 - ``%%sql [--persona P] [-o NAME]``: the cell's SQL through ``Workbench.sql`` (the SQL
   guard: one read-only SELECT over the allowed tables), returned as a DataFrame;
 - ``%ask [--persona P] [--as-of YYYY-MM-DD] question``: ``Workbench.ask``; the ``Answer``
-  displays as a sentence, a table, a chart and its cost;
+  displays as a sentence, a table, a chart and its cost. IPython reads a line ending in
+  ``?`` as a help request, so leave the question mark out, or use the cell form
+  ``%%ask [--persona P]`` with the question in the cell body;
 - ``%workbench [--home PATH] [--persona P]``: choose the data and the default persona.
 
 A refused or failing query prints the workbench's one-line message instead of a traceback.
@@ -84,10 +86,12 @@ class WorkbenchMagics:
             self.shell.user_ns[options["-o"]] = frame
         return frame
 
-    def ask(self, line: str) -> Any:
-        """%ask [--persona P] [--as-of D] question: the Answer, displayed richly."""
+    def ask(self, line: str, cell: str | None = None) -> Any:
+        """%ask [--persona P] [--as-of D] question (or %%ask with the question below): the Answer."""
         try:
             options, question = parse_options(line, ("--persona", "--as-of"))
+            if cell is not None:
+                question = " ".join([question, cell.strip()]).strip()
         except WorkbenchError as exc:
             self._fail(exc)
             return None
@@ -123,7 +127,7 @@ def load_ipython_extension(ipython: Any) -> WorkbenchMagics:
 
     state = WorkbenchMagics(ipython)
     ipython.register_magic_function(state.sql, magic_kind="cell", magic_name="sql")
-    ipython.register_magic_function(state.ask, magic_kind="line", magic_name="ask")
+    ipython.register_magic_function(state.ask, magic_kind="line_cell", magic_name="ask")
     ipython.register_magic_function(state.configure, magic_kind="line", magic_name="workbench")
     ipython.display_formatter.formatters["text/html"].for_type(Answer, answer_html)
     ipython.user_ns.setdefault("_workbench_magics", state)
