@@ -32,29 +32,44 @@ QUESTIONS = (
 )
 
 
+#: Voila logs "pool filled" before the refilled kernel has quite finished; let it settle.
+SETTLE_SECONDS = 5.0
+
+
 def _wait_pool(server: Any, fills: int, timeout: float = 120.0) -> None:
     from workbench.ui.serve import POOL_FILLED_MESSAGE
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.log().count(POOL_FILLED_MESSAGE) >= fills:
+            time.sleep(SETTLE_SECONDS)
             return
         time.sleep(0.2)
     raise RuntimeError("the preheated kernel pool was not refilled in time")
 
 
-def _ask_seconds(page: Any, question: str, turn: int) -> float:
+_TABLE_CHANGED = """before => {
+    const table = document.querySelector('.wb-results table');
+    return table !== null && table.offsetParent !== null && table.innerText !== before;
+}"""
+
+
+def _ask_seconds(page: Any, question: str, turn: int) -> tuple[float, float]:
+    """Seconds from the Ask click to the new table shown, and to the answer complete."""
+    before = page.eval_on_selector(".wb-results", "e => e.innerText")
     page.fill(".wb-question input", question)
     start = time.perf_counter()
     page.click("button.wb-ask")
+    page.wait_for_function(_TABLE_CHANGED, arg=before)
+    table_shown = time.perf_counter() - start
     page.wait_for_function(
         f"() => document.querySelectorAll('button.wb-history-item').length >= {turn}"
     )
-    page.wait_for_selector(".wb-results table, .wb-answer-error .wb-error", state="visible")
-    elapsed = time.perf_counter() - start
+    page.wait_for_selector(".wb-busy-indicator", state="detached")
+    complete = time.perf_counter() - start
     if page.locator(".wb-answer-error .wb-error").count():
         raise RuntimeError(f"{question!r} failed: {page.inner_text('.wb-answer-error')}")
-    return elapsed
+    return table_shown, complete
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -83,6 +98,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     opens: list[float] = []
     logins: list[float] = []
     asks: list[float] = []
+    completes: list[float] = []
     cached: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         source = Path(tmp) / "source"
@@ -111,7 +127,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     page.wait_for_selector(".wb-busy-indicator", state="detached")
                     logins.append(time.perf_counter() - start)
                     for turn, question in enumerate(QUESTIONS, start=1):
-                        (asks if run == 0 else cached).append(_ask_seconds(page, question, turn))
+                        shown, complete = _ask_seconds(page, question, turn)
+                        # Run 0 computes; later runs (new kernels, same questions) still compute,
+                        # since each kernel has its own result cache, so all count.
+                        asks.append(shown)
+                        completes.append(complete)
+                    shown, _ = _ask_seconds(page, QUESTIONS[0], len(QUESTIONS) + 1)
+                    cached.append(shown)
                     context.close()
                     _wait_pool(server, run + 2)
                 browser.close()
@@ -125,7 +147,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "login_to_dashboard_with_kpis_s_median": round(statistics.median(logins), 3),
         "ask_to_table_s_median": round(statistics.median(asks), 3),
         "ask_to_table_s": [round(v, 3) for v in asks],
-        "ask_to_table_cached_s_median": round(statistics.median(cached), 3) if cached else None,
+        "ask_to_answer_complete_s_median": round(statistics.median(completes), 3),
+        "ask_to_table_cached_s_median": round(statistics.median(cached), 3),
         "target_open_s": TARGET_OPEN_S,
         "target_ask_s": TARGET_ASK_S,
     }

@@ -25,7 +25,9 @@ def app(
     empty strings (papermill/Voila parameters) count as unset.
     """
     if backend is None:
-        backend = WorkbenchBackend.create(home=str(home) if home else None, config=config or None)
+        real = WorkbenchBackend.create(home=str(home) if home else None, config=config or None)
+        real.warm_up()
+        backend = real
     return AppView(AppModel(backend, persona=persona or None, page_size=page_size))
 
 

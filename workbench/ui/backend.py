@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from workbench.agents.answer import Answer
 from workbench.core.errors import AuthError, PermissionDeniedError
+from workbench.core.logs import log_event
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,31 @@ class WorkbenchBackend:
 
         workbench = Workbench(home=home, config=config)
         return cls(workbench, AuthService(workbench.settings))
+
+    def warm_up(self) -> None:
+        """Do the one-time work before the first visitor: imports, the planner's vocabulary
+        per persona, the warehouse connection, the ledger, matplotlib's fonts.
+
+        Under Voila this runs while the kernel is preheated, so the first question and the
+        KPI tiles do not pay for it. Failures are logged and left for the real request.
+        """
+        from workbench.data.schema import Persona
+        from workbench.ui.charts import ChartChoice, render_chart
+
+        try:
+            make_agent = getattr(self.workbench, "sql_agent", None)
+            for persona in Persona:
+                if callable(make_agent):
+                    make_agent(persona)
+            self.cache_stats()
+            self.cost_summary()
+            import pandas as pd
+
+            render_chart(
+                pd.DataFrame({"x": ["a", "b"], "y": [1, 2]}), ChartChoice("bar", "x", ("y",))
+            )
+        except Exception as exc:
+            log_event(log, "ui.warm_up_failed", error=repr(exc))
 
     @property
     def as_of(self) -> dt.date | None:

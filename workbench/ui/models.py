@@ -351,11 +351,13 @@ class DashboardModel(Observable):
             self.chart = ChartChoice("none")
             self.answer_cost = AnswerCost()
             self.history.append(ConversationEntry(text, self.error or "", False))
+        # Most useful first: the table went out with set_frame; then the sentence, the
+        # chart, the history; the side panels (cost chart, cache) last.
+        self._changed("answer", "error", "suggestions")
+        self._changed("chart")
         self.busy, self.status = False, ""
+        self._changed("history", "busy", "status")
         self.refresh_panels()
-        self._changed(
-            "answer", "chart", "history", "busy", "status", "error", "suggestions", "cost"
-        )
 
     def rerun(self, index: int) -> Answer | None:
         """Ask history entry ``index`` again (the sidebar's click)."""

@@ -277,6 +277,8 @@ class CostPanelView(w.VBox):
         self.chart.add_class("wb-cost-chart")
         super().__init__([_html("<b>Cost</b>"), self.summary, self.chart])
         self.add_class("wb-cost")
+        self._last_png: bytes | None = None
+        self._last_input: object = None
         model.observe(lambda m, changed: self._render() if "cost" in changed else None)
         self._render()
 
@@ -306,20 +308,24 @@ class CostPanelView(w.VBox):
                 f"(AWS equivalent {_money(cost.month_end_aws_equivalent)})</div>"
             )
             spent = {k: v for k, v in cost.by_service.items() if v > 0}
-            png = render_cost_chart(
-                spent or cost.aws_equivalent_by_service,
-                title="This month by service (USD)"
+            data = spent or dict(cost.aws_equivalent_by_service)
+            title = (
+                "This month by service (USD)"
                 if spent
-                else "This month by service, AWS equivalent (USD)",
+                else "This month by service, AWS equivalent (USD)"
             )
         else:
             parts.append("<div><i>Cost ledger unavailable.</i></div>")
-            png = render_cost_chart(
-                answer.by_service or answer.aws_equivalent_by_service,
-                title="This answer by service (USD)",
-            )
+            data = answer.by_service or answer.aws_equivalent_by_service
+            title = "This answer by service (USD)"
         self.summary.value = "".join(parts)
-        self.chart.value = png or b""
+        # Drawing costs far more than the rest of the panel: redraw only when the data changed.
+        key = (title, tuple(sorted((k, round(v, 6)) for k, v in data.items())))
+        if key != self._last_input:
+            self._last_input = key
+            self._last_png = render_cost_chart(data, title=title)
+            self.chart.value = self._last_png or b""
+        png = self._last_png
         self.chart.layout.display = None if png else "none"
 
 
@@ -457,7 +463,7 @@ class DashboardView(w.VBox):
             else:
                 self.meta.value = ""
                 self.download.value = ""
-        if "chart" in changed or "answer" in changed:
+        if "chart" in changed:
             png = (
                 render_chart(model.table.frame, model.chart) if model.chart.kind != "none" else None
             )
