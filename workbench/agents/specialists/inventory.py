@@ -246,14 +246,20 @@ class InventorySpecialist(SpecialistAgent):
             parts = [
                 f"{r['product_name']} at {r['warehouse_id']}: order {int(r['recommended_order_quantity'])} units at a time "
                 f"(≈{fmt_num(r['orders_per_year'], 1)} orders a year, {fmt_money(r['annual_total_cost'])} a year to order and hold)"
+                if r["annual_demand"] > 0
+                else f"{r['product_name']} at {r['warehouse_id']}: no sales in the last 30 days, so no standing order quantity"
                 for _, r in frame.iterrows()
             ]
             sentence = "; ".join(parts) + f" — with {assumptions}, on the last 30 days' demand."
-            rec = (
-                "Use these as the standard order quantities."
-                if len(frame) > 1
-                else "Use this as the standard order quantity."
-            )
+            selling = int((frame["annual_demand"] > 0).sum())
+            if not selling:
+                rec = "Order only against confirmed demand until it sells again."
+            else:
+                rec = (
+                    "Use these as the standard order quantities."
+                    if selling > 1
+                    else "Use this as the standard order quantity."
+                )
             return Presentation(shown, sentence, rec, chart)
         top = frame.sort_values("annual_total_cost", ascending=False).iloc[0]
         sentence = f"Economic order quantities for {len(frame)} positions of {self._scope_text(call)} ({assumptions}); ordering and holding at these quantities costs {fmt_money(s['annual_total_cost'])} a year."
