@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "Debian chromium is missing: run `make system-deps` (scripts/install-system-deps.sh)"
         )
     opens: list[float] = []
+    warm_opens: list[float] = []
     logins: list[float] = []
     asks: list[float] = []
     completes: list[float] = []
@@ -107,10 +109,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         home = prepare_home(source, Path(tmp) / "home")
         server = start_server(home, log_path=Path(tmp) / "voila.log")
         try:
-            _wait_pool(server, 1)
+            fills = 1  # Voila logs one line each time the pool is (re)filled
+            _wait_pool(server, fills)
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                returning = browser.new_context()  # keeps the browser cache between visits
                 for run in range(args.runs):
+                    # A returning visitor (static assets cached), then a first-time visitor.
+                    if run > 0:
+                        warm = returning.new_page()
+                        warm.set_default_timeout(60_000)
+                        start = time.perf_counter()
+                        warm.goto(server.url)
+                        warm.wait_for_selector(".wb-login-username input:enabled", state="visible")
+                        warm_opens.append(time.perf_counter() - start)
+                        warm.close()
+                        fills += 1
+                        _wait_pool(server, fills)
                     context = browser.new_context()
                     page = context.new_page()
                     page.set_default_timeout(60_000)
@@ -135,7 +150,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     shown, _ = _ask_seconds(page, QUESTIONS[0], len(QUESTIONS) + 1)
                     cached.append(shown)
                     context.close()
-                    _wait_pool(server, run + 2)
+                    fills += 1
+                    _wait_pool(server, fills)
+                    if run == 0:  # prime the returning visitor's cache
+                        primer = returning.new_page()
+                        primer.goto(server.url)
+                        primer.wait_for_selector(
+                            ".wb-login-username input:enabled", state="visible"
+                        )
+                        primer.close()
+                        fills += 1
+                        _wait_pool(server, fills)
                 browser.close()
         finally:
             stop_server(server)
@@ -144,6 +169,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "runs": args.runs,
         "page_open_to_interactive_s_median": round(statistics.median(opens), 3),
         "page_open_to_interactive_s": [round(v, 3) for v in opens],
+        "page_open_to_interactive_cached_assets_s_median": round(statistics.median(warm_opens), 3)
+        if warm_opens
+        else None,
         "login_to_dashboard_with_kpis_s_median": round(statistics.median(logins), 3),
         "ask_to_table_s_median": round(statistics.median(asks), 3),
         "ask_to_table_s": [round(v, 3) for v in asks],
@@ -152,6 +180,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "target_open_s": TARGET_OPEN_S,
         "target_ask_s": TARGET_ASK_S,
     }
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     figures["ok"] = (
         figures["page_open_to_interactive_s_median"] < TARGET_OPEN_S
         and figures["ask_to_table_s_median"] < TARGET_ASK_S
