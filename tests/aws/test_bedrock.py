@@ -30,6 +30,7 @@ from workbench.llm.bedrock import PLAN_TOOL, SQL_TOOL, BedrockLlm
 from workbench.llm.intent import LlmIntentClassifier
 from workbench.semantic.compiler import PlanCompiler
 from workbench.semantic.plan import QueryPlan
+from workbench.semantic.planner.offline import OfflinePlanner
 from workbench.warehouse.duckdb import DuckDBWarehouse
 
 MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -407,7 +408,22 @@ def test_auto_mode_uses_bedrock_only_when_offline_does_not_understand(
 ) -> None:
     client, stubber = stub
     settings = settings_for(sample_home, mode="auto")
-    inner = PersonaSqlAgent(warehouse, WM, row_limit=1000)
+    offline = OfflinePlanner.for_warehouse(warehouse)
+    puzzling = "what share of orders went out after the customer already had them?"
+
+    class Planner:
+        """The real offline planner, except that it does not understand ``puzzling``."""
+
+        model, compiler = offline.model, offline.compiler
+
+        def plan(self, question: str, **kwargs: Any) -> QueryPlan:
+            if question == puzzling:
+                raise NotUnderstoodError(
+                    "I could not understand that question well enough to answer it reliably."
+                )
+            return offline.plan(question, **kwargs)
+
+    inner = PersonaSqlAgent(warehouse, WM, row_limit=1000, planner=Planner())
     agent = with_planner_mode(
         settings,
         inner,
@@ -416,22 +432,10 @@ def test_auto_mode_uses_bedrock_only_when_offline_does_not_understand(
     understood = agent.answer(AgentRequest("revenue by warehouse last month", WM, AS_OF))
     assert understood.ok and understood.usage.llm == []  # no Bedrock call (none was stubbed)
     refused = agent.answer(AgentRequest("list our suppliers and their countries", WM, AS_OF))
-    assert (
-        not refused.ok and refused.usage.llm == []
-    )  # other persona's data: refused, never sent to the LLM
-    stubber.add_response(
-        "converse",
-        tool_use(
-            SQL_TOOL,
-            {
-                "sql": "SELECT COUNT(*) AS orders FROM sales_order_header WHERE ship_date > delivery_date"
-            },
-        ),
-        expected(),
-    )
-    fallback = agent.answer(
-        AgentRequest("how many orders have a ship date after their delivery date", WM, AS_OF)
-    )
+    assert not refused.ok and refused.usage.llm == []  # other persona's data: never sent to the LLM
+    sql = "SELECT COUNT(*) AS orders FROM sales_order_header WHERE ship_date > delivery_date"
+    stubber.add_response("converse", tool_use(SQL_TOOL, {"sql": sql}), expected())
+    fallback = agent.answer(AgentRequest(puzzling, WM, AS_OF))
     assert (
         fallback.ok
         and fallback.details["planner"] == "bedrock"
