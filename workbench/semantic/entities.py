@@ -133,6 +133,12 @@ _COMMON_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Phrases whose words look like names but are glossary terms ("safety stock" is not the Safety category).
+_BLOCKED_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("safety", "stock"), ("safety", "stocks"), ("safety", "level"), ("safety", "levels"),
+    ("open", "orders"), ("open", "order"), ("on", "order"),
+)  # fmt: skip
+
 _STATUS_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "order_status": {
         "PENDING": ("pending", "not yet picked", "awaiting picking", "unpicked"),
@@ -379,10 +385,18 @@ class EntityIndex:
         tokens = tokenize(text)
         if not tokens:
             return []
+        words_only = [t[0] for t in tokens]
+        blocked: set[int] = set()
+        for phrase in _BLOCKED_PHRASES:
+            for i in range(len(words_only) - len(phrase) + 1):
+                if tuple(words_only[i : i + len(phrase)]) == phrase:
+                    blocked.update(range(i, i + len(phrase)))
         candidates: list[tuple[bool, int, float, int, EntityMatch]] = []
         max_n = min(self._max_tokens + 1, len(tokens))
         for n in range(1, max_n + 1):
             for i in range(len(tokens) - n + 1):
+                if blocked.intersection(range(i, i + n)):
+                    continue
                 words = [t[0] for t in tokens[i : i + n]]
                 gram = " ".join(words)
                 span = (tokens[i][1], tokens[i + n - 1][2])

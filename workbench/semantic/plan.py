@@ -320,7 +320,7 @@ class QueryPlan:
                     },
                 },
                 "time_window": {
-                    "type": "object",
+                    "type": ["object", "null"],
                     "description": "Either start and end dates (inclusive, YYYY-MM-DD) or an expression such as 'last month'.",
                     "properties": {
                         "start": {"type": "string", "format": "date"},
@@ -339,8 +339,8 @@ class QueryPlan:
                         "required": ["field"],
                     },
                 },
-                "limit": {"type": "integer", "minimum": 1},
-                "listing": {"type": "string", "enum": list(model.listings)},
+                "limit": {"type": ["integer", "null"], "minimum": 1},
+                "listing": {"type": ["string", "null"], "enum": [*model.listings, None]},
                 "columns": {"type": "array", "items": {"type": "string", "enum": listing_cols}},
             },
             "required": ["kind"],

@@ -737,7 +737,17 @@ class OfflinePlanner:
         return [t.name for t in c.payload if t.kind == "dimension"]
 
     def _read_groupings(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
-        for cue in a.grammar("group"):
+        cues = list(a.grammar("group"))
+        # "by month and warehouse": a grouping word joined by "and" continues the grouping.
+        for c in a.concepts("dimension", "grain"):
+            prev = c.start - 1
+            if prev > 0 and a.tokens[prev].text in {"and", "then"}:
+                before = next((x for x in a.chosen if x.end == prev - 1), None)
+                if before is not None and before.layer == "concept" and any(t.kind in {"dimension", "grain"} for t in before.payload):
+                    before_cue = a.prev_before(before)
+                    if before_cue is not None and before_cue in cues:
+                        cues.append(_Cand(prev, prev, "grammar", ["group"]))
+        for cue in cues:
             nxt = a.next_after(cue)
             if nxt is None:
                 continue
@@ -1278,6 +1288,17 @@ class OfflinePlanner:
                 f"{_NOT_UNDERSTOOD} Words I don't know here: {', '.join(repr(a.tokens[i].text) for i in unknown[:5])}.",
                 suggestions=self.suggestions(a.question, persona),
                 unknown_words=[a.tokens[j].text for j in unknown],
+            )
+        negated_other = [
+            c for c in a.chosen if c.negated and c.layer == "concept" and not any(t.kind == "condition" for t in c.payload)
+        ]
+        if negated_other:
+            c = negated_other[0]
+            words = " ".join(a.tokens[i].text for i in range(c.start, c.end + 1))
+            raise NotUnderstoodError(
+                f"I can't answer a question about what did 'not' happen ('not {words}') reliably yet; "
+                "ask about what did happen (for example the units sold by product) and look for zeros.",
+                suggestions=self.suggestions(a.question, persona),
             )
         unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]
         if unused_negation and not a.concepts("condition") and not plan.negated_conditions:

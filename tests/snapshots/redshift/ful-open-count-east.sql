@@ -1,0 +1,6 @@
+SELECT
+  COUNT(*) AS open_orders
+FROM sales_order_header
+WHERE
+  sales_order_header.status IN ('PENDING', 'PICKING', 'SHIPPED')
+  AND sales_order_header.warehouse_id = 'WH-EAST'

@@ -1,0 +1,6 @@
+SELECT
+  COUNT(*) AS po_count
+FROM purchase_order_header
+WHERE
+  purchase_order_header.status <> 'CANCELLED'
+  AND purchase_order_header.status = 'PARTIAL'
