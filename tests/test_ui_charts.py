@@ -70,3 +70,32 @@ def test_many_categories_are_truncated_and_a_numeric_date_name_is_not_a_date() -
 def test_cost_chart_only_when_something_was_spent() -> None:
     assert render_cost_chart({"redshift": 0.0, "bedrock": 0.0}) is None
     assert render_cost_chart({"redshift": 0.002, "bedrock": 0.001})[:4] == PNG  # type: ignore[index]
+
+
+def test_label_numbers_are_not_plotted_and_the_agents_axes_are_used_when_they_fit() -> None:
+    suppliers = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "supplier_id": ["S1", "S2", "S3"],
+            "supplier_name": ["a", "b", "c"],
+            "score": [0.9, 0.8, 0.7],
+            "fill_rate": [0.9, 0.9, 0.8],
+        }
+    )
+    assert choose_chart(suppliers).y == ("score", "fill_rate")
+    choice = choose_chart(suppliers, ChartSpec("bar", "supplier_name", ("score",), "Score"))
+    assert (choice.kind, choice.x, choice.y) == ("bar", "supplier_name", ("score",))
+    # The agent's kind never overrides the shape; coordinates are not measures.
+    route = pd.DataFrame(
+        {
+            "vehicle": [1, 1],
+            "sequence": [1, 2],
+            "customer_name": ["x", "y"],
+            "units": [3, 4],
+            "latitude": [1.0, 2.0],
+            "longitude": [3.0, 4.0],
+        }
+    )
+    choice = choose_chart(route, ChartSpec("scatter", "longitude", ("latitude",)))
+    assert (choice.kind, choice.x, choice.y) == ("bar", "customer_name", ("units",))
+    assert choose_chart(pd.DataFrame({"rank": [1, 2], "supplier_name": ["a", "b"]})).kind == "none"

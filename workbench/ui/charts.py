@@ -26,6 +26,22 @@ MAX_BARS = 20
 #: At most this many measures are drawn at once.
 MAX_SERIES = 3
 _DATE_NAMES = ("date", "day", "week", "month", "period")
+#: Numeric columns that label or locate rows rather than measure them.
+_LABEL_NUMBERS = frozenset(
+    {
+        "rank",
+        "sequence",
+        "vehicle",
+        "stop",
+        "line_number",
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "lng",
+        "year",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,11 @@ class ChartChoice:
 
 def _is_measure(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _is_label_number(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _LABEL_NUMBERS or lowered.endswith("_id")
 
 
 def _is_date_like(name: str, series: pd.Series) -> bool:
@@ -63,31 +84,38 @@ def _is_category(series: pd.Series) -> bool:
 
 
 def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> ChartChoice:
-    """Pick bar, line or no chart for ``frame``; ``spec`` only contributes a title."""
+    """Pick bar, line or no chart for ``frame`` from its shape.
+
+    ``spec`` (the agent's suggestion) never decides the kind; it contributes the title and,
+    when they fit the shape, which columns to put on the axes.
+    """
     title = spec.title if spec is not None else ""
     if frame is None or frame.empty or len(frame) < 2:
         return ChartChoice("none", title=title)
     columns = [str(c) for c in frame.columns]
-    measures = [c for c in columns if _is_measure(frame[c])]
+    numeric = [c for c in columns if _is_measure(frame[c])]
+    measures = [c for c in numeric if not _is_label_number(c)]
     if not measures:
         return ChartChoice("none", title=title)
-    dates = [c for c in columns if c not in measures and _is_date_like(c, frame[c])]
+    hinted = tuple(y for y in (spec.y if spec is not None else ()) if y in measures)
+    plotted = list(hinted) if hinted else measures[:MAX_SERIES]
+    dates = [c for c in columns if c not in numeric and _is_date_like(c, frame[c])]
     if dates:
         x = dates[0]
-        return ChartChoice("line", x=x, y=tuple(measures[:MAX_SERIES]), title=title)
-    categories = [c for c in columns if c not in measures and _is_category(frame[c])]
+        return ChartChoice("line", x=x, y=tuple(plotted), title=title)
+    categories = [c for c in columns if c not in numeric and _is_category(frame[c])]
     if categories:
-        # Prefer a name-like column (product_name) over an id (product_id) for labels.
+        # The agent's x if it is a category, else a name-like column (product_name) over an id.
         named = [c for c in categories if c.lower().endswith("name")]
-        x = named[0] if named else categories[0]
-        # Ids and other numbers that are really labels are not measures worth plotting.
-        y = [m for m in measures if not m.lower().endswith(("_id", "line_number"))][:MAX_SERIES]
-        if not y:
-            return ChartChoice("none", title=title)
+        x = (
+            spec.x
+            if spec is not None and spec.x in categories
+            else (named[0] if named else categories[0])
+        )
         return ChartChoice(
             "bar",
             x=x,
-            y=tuple(y[:1] if len(frame) > 8 else y),
+            y=tuple(plotted[:1] if len(frame) > 8 else plotted),
             title=title,
             truncated=len(frame) > MAX_BARS,
         )
