@@ -1,0 +1,107 @@
+"""Widget flows over the real stack: Workbench.ask (orchestrator, planner, cache, memory,
+ledger) and the real AuthService, on a copy of the small sample home. No browser."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workbench.app import Workbench
+from workbench.auth import AuthService, UserStore
+from workbench.ui.backend import WorkbenchBackend
+from workbench.ui.models import AppModel
+from workbench.ui.views import AppView, DashboardView, PersonaPickerView
+
+PASSWORD = "real-stack-pass-1"
+
+
+@pytest.fixture(scope="module")
+def backend(
+    sample_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkbenchBackend]:
+    home = tmp_path_factory.mktemp("ui_real") / "home"
+    shutil.copytree(sample_home, home)
+    (home / "config.yaml").write_text(
+        (home / "config.yaml").read_text() + "auth:\n  bcrypt_rounds: 4\n", encoding="utf-8"
+    )
+    workbench = Workbench(home=home)
+    UserStore(workbench.settings).add_user(
+        "erin", PASSWORD, personas=["warehouse_manager", "procurement_specialist"]
+    )
+    real = WorkbenchBackend(workbench, AuthService(workbench.settings))
+    real.warm_up()
+    yield real
+    workbench.close()
+
+
+def _dashboard(backend: WorkbenchBackend, persona: str) -> tuple[AppView, DashboardView]:
+    view = AppView(AppModel(backend))
+    view.login.username.value = "erin"
+    view.login.password.value = PASSWORD
+    view.login.submit.click()
+    picker = view.current
+    assert isinstance(picker, PersonaPickerView)
+    next(b for b in picker.buttons if f"wb-persona-{persona}" in b._dom_classes).click()
+    assert isinstance(view.current, DashboardView)
+    return view, view.current
+
+
+def test_kpis_question_follow_up_cost_and_cache_on_real_data(backend: WorkbenchBackend) -> None:
+    _, dash = _dashboard(backend, "warehouse_manager")
+    texts = {tile.spec.key: tile.text for tile in dash.model.kpis}
+    assert all(t not in {"—", "…"} for t in texts.values()), [
+        (t.spec.key, t.error) for t in dash.model.kpis
+    ]
+    assert texts["inventory_value"].startswith("$")
+
+    dash.question.value = "revenue by warehouse last month"
+    dash.ask_button.click()
+    assert dash.error.value == "", dash.error.value
+    assert "warehouse" in dash.answer.value.lower()
+    assert dash.model.table.row_count == 3 and "<table" in dash.table.grid.value
+    assert dash.chart.value[:4] == b"\x89PNG"
+    dash.show_sql.value = True
+    assert "SELECT" in dash.sql.value.upper()
+
+    dash.model.ask("what about this month?")
+    assert dash.model.error is None, dash.model.error
+    assert [e.question for e in dash.model.history] == [
+        "revenue by warehouse last month",
+        "what about this month?",
+    ]
+
+    stats = dash.model.cache_stats
+    assert stats is not None and stats["entries"] >= 1
+    dash.model.ask("revenue by warehouse last month")
+    assert dash.model.answer is not None and dash.model.answer.cached
+    cost = dash.model.cost
+    assert (
+        cost is not None
+        and cost.today_aws_equivalent > 0
+        and cost.month_end_aws_equivalent >= cost.today_aws_equivalent
+    )
+    assert "Month-end projection" in dash.costs.summary.value
+
+
+def test_persona_switch_ends_the_conversation_and_ungranted_persona_is_refused(
+    backend: WorkbenchBackend,
+) -> None:
+    view, dash = _dashboard(backend, "warehouse_manager")
+    dash.model.ask("revenue by warehouse last month")
+    old_session = dash.model.session_id
+    memory = backend.workbench.orchestrator.memory
+    assert memory.history(old_session)
+    dash.persona.value = "procurement_specialist"
+    new = view.current
+    assert isinstance(new, DashboardView) and new.model.persona.value == "procurement_specialist"
+    assert new.model.history == [] and memory.history(old_session) == []
+    new.model.ask("top 5 suppliers by spend this quarter")
+    assert new.model.error is None and new.model.table.row_count == 5
+    # A persona the user was not granted: refused by the orchestrator's authorization.
+    answer = backend.ask(
+        "how many orders are overdue?", "field_engineer", token=new.model.session.token
+    )
+    assert answer.error and answer.frame.empty
