@@ -142,6 +142,7 @@ def savings_opportunities(ctx: ReportContext, months: int = 12) -> SectionOutput
         f"Buying each product from its cheapest reliable supplier (score at least "
         f"{result.summary.get('min_supplier_score')}) would have saved ${total:,.0f}"
         + (f" ({pct:.1%} of spend)." if pct is not None else ".")
+        + (" Savings compare suppliers per product across all warehouses." if ctx.warehouse else "")
     )
     return SectionOutput("Savings opportunities", text, shown, chart)
 
