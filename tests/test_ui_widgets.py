@@ -1,19 +1,26 @@
-"""Widget tests without a browser: set ``.value``, call ``.click()``, assert state and children."""
+"""Widget tests without a browser: set ``.value``, call ``.click()``, assert state and children.
+
+Answers are scripted (``ScriptedWorkbench``); auth, cache, memory and the cost ledger are
+the real ones in a temporary home.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 import urllib.parse
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from workbench.agents.answer import Answer, ChartSpec
-from workbench.core.errors import QueryTimeoutError
+from workbench.core.config import load_settings
+from workbench.core.errors import AuthError, QueryTimeoutError
+from workbench.ui.backend import WorkbenchBackend
 from workbench.ui.content import KPIS, format_value
 from workbench.ui.models import UNEXPECTED_ERROR, AppModel, TableModel
-from workbench.ui.testing import FakeBackend, make_answer
+from workbench.ui.testing import ScriptedWorkbench, make_answer, scripted_backend
 from workbench.ui.views import AppView, DashboardView, LoginView, PersonaPickerView, TableView
 
 WM, FE, PS = "warehouse_manager", "field_engineer", "procurement_specialist"
@@ -30,10 +37,16 @@ def _revenue() -> pd.DataFrame:
 
 
 @pytest.fixture
-def backend() -> FakeBackend:
-    fake = FakeBackend()
-    fake.add_user("alice", "correct horse battery", [WM, PS])
-    fake.add_user("bob", "bob password 123", [FE])
+def scripted(tmp_path: Path) -> tuple[WorkbenchBackend, ScriptedWorkbench]:
+    (tmp_path / "config.yaml").write_text(
+        "as_of: 2026-06-30\nauth:\n  bcrypt_rounds: 4\n  lockout_attempts: 3\n", encoding="utf-8"
+    )
+    users = {
+        "alice": ("correct horse battery", [WM, PS]),
+        "bob": ("bob password 123", [FE]),
+        "carol": ("carol password 1", [FE]),
+    }
+    backend, workbench = scripted_backend(load_settings(home=tmp_path), users)
     for persona, specs in KPIS.items():
         for i, spec in enumerate(specs):
             frame = (
@@ -41,10 +54,10 @@ def backend() -> FakeBackend:
                 if spec.reading == "first_label"
                 else pd.DataFrame({"value": [i + 7]})
             )
-            fake.register(
+            workbench.register(
                 spec.question, make_answer(spec.question, frame, "kpi", persona=persona.value)
             )
-    fake.register(
+    workbench.register(
         REVENUE,
         make_answer(
             REVENUE,
@@ -54,7 +67,7 @@ def backend() -> FakeBackend:
             chart=ChartSpec("bar", "warehouse_name", ("revenue",)),
         ),
     )
-    fake.register(
+    workbench.register(
         "how many orders are overdue?",
         make_answer(
             "how many orders are overdue?",
@@ -63,11 +76,21 @@ def backend() -> FakeBackend:
             persona=FE,
         ),
     )
-    fake.register(
+    workbench.register(
         "what about this month?",
         make_answer("what about this month?", _revenue().head(3), "This month so far: W02 leads."),
     )
-    return fake
+    return backend, workbench
+
+
+@pytest.fixture
+def backend(scripted: tuple[WorkbenchBackend, ScriptedWorkbench]) -> WorkbenchBackend:
+    return scripted[0]
+
+
+@pytest.fixture
+def workbench(scripted: tuple[WorkbenchBackend, ScriptedWorkbench]) -> ScriptedWorkbench:
+    return scripted[1]
 
 
 def _login(view: AppView, username: str, password: str) -> None:
@@ -81,7 +104,7 @@ def _dashboard(view: AppView) -> DashboardView:
     return view.current
 
 
-def _open(backend: FakeBackend, persona: str = WM) -> tuple[AppView, DashboardView]:
+def _open(backend: WorkbenchBackend, persona: str = WM) -> tuple[AppView, DashboardView]:
     view = AppView(AppModel(backend))
     _login(view, "alice", "correct horse battery")
     picker = view.current
@@ -90,22 +113,23 @@ def _open(backend: FakeBackend, persona: str = WM) -> tuple[AppView, DashboardVi
     return view, _dashboard(view)
 
 
-def test_login_errors_wrong_password_empty_and_lockout(backend: FakeBackend) -> None:
+def test_login_errors_wrong_password_empty_and_lockout(backend: WorkbenchBackend) -> None:
     view = AppView(AppModel(backend))
     assert isinstance(view.current, LoginView) and "wb-stage-login" in view._dom_classes
     view.login.submit.click()
     assert "Enter your username and password" in view.login.error.value
-    for _ in range(3):
+    for _ in range(2):
         _login(view, "alice", "wrong")
-        assert "Wrong username or password" in view.login.error.value
+        assert "Invalid username or password" in view.login.error.value
         assert view.login.password.value == ""  # never left in the form
+    _login(view, "alice", "wrong")  # the third failure locks the account (lockout_attempts: 3)
     _login(view, "alice", "correct horse battery")
-    assert "locked" in view.login.error.value
+    assert "locked until" in view.login.error.value
     assert isinstance(view.current, LoginView)
 
 
 def test_picker_offers_only_granted_personas_and_single_persona_skips_it(
-    backend: FakeBackend,
+    backend: WorkbenchBackend,
 ) -> None:
     view = AppView(AppModel(backend))
     _login(view, "alice", "correct horse battery")
@@ -121,7 +145,7 @@ def test_picker_offers_only_granted_personas_and_single_persona_skips_it(
     assert dash.model.persona.value == FE and dash.persona.disabled
 
 
-def test_pinned_persona_refused_for_user_without_it(backend: FakeBackend) -> None:
+def test_pinned_persona_refused_for_user_without_it(backend: WorkbenchBackend) -> None:
     view = AppView(AppModel(backend, persona=FE))
     _login(view, "alice", "correct horse battery")
     picker = view.current
@@ -134,7 +158,9 @@ def test_pinned_persona_refused_for_user_without_it(backend: FakeBackend) -> Non
     assert app.stage == "picker" and "do not have access" in (app.error or "")
 
 
-def test_dashboard_header_and_kpis_computed_on_load(backend: FakeBackend) -> None:
+def test_dashboard_header_and_kpis_computed_on_load(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     _, dash = _open(backend, PS)
     assert "alice" in dash.user.value and "Procurement Specialist" in dash.user.value
     assert [label for label, _ in dash.persona.options] == [
@@ -144,19 +170,23 @@ def test_dashboard_header_and_kpis_computed_on_load(backend: FakeBackend) -> Non
     values = [tile.text for tile in dash.model.kpis]
     assert values == [format_value(7, "money"), "8", "Slow Co"]
     assert "Slow Co" in dash.kpis.tiles[2].value
-    assert all(call[2] is None for call in backend.calls)  # KPIs are not part of the conversation
+    assert all(call[2] is None for call in workbench.calls)  # KPIs are not part of the conversation
 
 
-def test_ask_shows_answer_table_chart_sql_and_csv(backend: FakeBackend) -> None:
+def test_ask_shows_answer_table_chart_sql_and_csv(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     _, dash = _open(backend)
     busy_seen: list[str] = []
-    original = backend.ask
+    original = workbench.ask
 
-    def spy(*args: object, **kwargs: object) -> Answer:
+    def spy(
+        question: str, persona: str, *, as_of: object = None, session_id: str | None = None
+    ) -> Answer:
         busy_seen.append(dash.busy.value)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
+        return original(question, persona, as_of=as_of, session_id=session_id)  # type: ignore[arg-type]
 
-    backend.ask = spy  # type: ignore[method-assign]
+    workbench.ask = spy  # type: ignore[method-assign]
     dash.question.value = REVENUE
     dash.ask_button.click()
     assert "Working" in busy_seen[0] and dash.busy.value == ""
@@ -194,8 +224,9 @@ def test_table_sorts_and_paginates() -> None:
         model.sort("nope")
 
 
-def test_single_value_answer_has_no_chart_and_example_click_asks(backend: FakeBackend) -> None:
-    backend.add_user("carol", "carol password 1", [FE])
+def test_single_value_answer_has_no_chart_and_example_click_asks(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     view = AppView(AppModel(backend))
     _login(view, "carol", "carol password 1")
     dash = _dashboard(view)
@@ -206,28 +237,30 @@ def test_single_value_answer_has_no_chart_and_example_click_asks(backend: FakeBa
     assert dash.chart.layout.display == "none"
 
 
-def test_not_understood_and_unexpected_errors_are_friendly(backend: FakeBackend) -> None:
+def test_not_understood_and_unexpected_errors_are_friendly(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     _, dash = _open(backend)
     dash.question.value = "what is the meaning of life"
     dash.ask_button.click()
     assert "did not understand" in dash.error.value and dash.answer.value == ""
     suggestion = dash.suggestions.children[1]
-    backend.register(
+    workbench.register(
         "how many orders are overdue?", make_answer("q", pd.DataFrame({"n": [1]}), "1 overdue.")
     )
     suggestion.click()
     assert "1 overdue" in dash.answer.value and dash.error.value == ""
-    backend.register("boom", RuntimeError("stack trace with internals"))
+    workbench.register("boom", RuntimeError("stack trace with internals"))
     dash.model.ask("boom")
     assert UNEXPECTED_ERROR in dash.error.value and "internals" not in dash.error.value
-    backend.register("slow", QueryTimeoutError("The query took too long and was stopped."))
+    workbench.register("slow", QueryTimeoutError("The query took too long and was stopped."))
     dash.model.ask("slow")
     assert (
         "took too long" in dash.error.value
         and dash.download.value == ""
         and dash.table.layout.display == "none"
     )
-    backend.register(
+    workbench.register(
         "answer error",
         Answer(
             question="answer error",
@@ -242,7 +275,9 @@ def test_not_understood_and_unexpected_errors_are_friendly(backend: FakeBackend)
     assert "Type a question first" in dash.error.value
 
 
-def test_conversation_sidebar_reruns_and_follow_up_keeps_session(backend: FakeBackend) -> None:
+def test_conversation_sidebar_reruns_and_follow_up_keeps_session(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     _, dash = _open(backend)
     dash.model.ask(REVENUE)
     dash.model.ask("what about this month?")
@@ -250,12 +285,14 @@ def test_conversation_sidebar_reruns_and_follow_up_keeps_session(backend: FakeBa
     assert [b.description for b in items] == [REVENUE, "what about this month?"]
     items[0].click()
     assert "highest at W22" in dash.answer.value
-    session_ids = {sid for q, _, sid in backend.calls if q in {REVENUE, "what about this month?"}}
+    session_ids = {sid for q, _, sid in workbench.calls if q in {REVENUE, "what about this month?"}}
     assert session_ids == {dash.model.session_id}
     assert "hits" in dash.conversation.cache.value
 
 
-def test_persona_switch_clears_history_and_ends_conversation(backend: FakeBackend) -> None:
+def test_persona_switch_clears_history_and_ends_conversation(
+    backend: WorkbenchBackend, workbench: ScriptedWorkbench
+) -> None:
     view, dash = _open(backend)
     dash.model.ask(REVENUE)
     old_session = dash.model.session_id
@@ -265,11 +302,11 @@ def test_persona_switch_clears_history_and_ends_conversation(backend: FakeBacken
     assert (
         new.model.history == [] and "No questions yet" in new.conversation.entries.children[0].value
     )
-    assert backend.ended == [old_session]
+    assert workbench.memory.history(old_session) == []  # the conversation memory was cleared
     assert new.model.session_id != old_session
 
 
-def test_cost_panel_shows_answer_cost_today_and_projection(backend: FakeBackend) -> None:
+def test_cost_panel_shows_answer_cost_today_and_projection(backend: WorkbenchBackend) -> None:
     _, dash = _open(backend)
     dash.model.ask(REVENUE)
     text = dash.costs.summary.value
@@ -277,20 +314,21 @@ def test_cost_panel_shows_answer_cost_today_and_projection(backend: FakeBackend)
     assert dash.costs.chart.value[:4] == b"\x89PNG"
 
 
-def test_logout_returns_to_login_and_ends_session(backend: FakeBackend) -> None:
+def test_logout_returns_to_login_and_ends_session(backend: WorkbenchBackend) -> None:
     view, dash = _open(backend)
     token = dash.model.session.token
     dash.logout.click()
     assert isinstance(view.current, LoginView) and "wb-stage-login" in view._dom_classes
-    assert token not in backend.sessions
+    with pytest.raises(AuthError):
+        backend.auth.validate(token)
     assert view.login.username.value == "" and view.login.password.value == ""
     _login(view, "alice", "correct horse battery")
     assert isinstance(view.current, PersonaPickerView)
 
 
-def test_expired_session_on_persona_switch_returns_to_login(backend: FakeBackend) -> None:
+def test_expired_session_on_persona_switch_returns_to_login(backend: WorkbenchBackend) -> None:
     view, dash = _open(backend)
-    backend.sessions.clear()
+    backend.auth.logout(dash.model.session.token)  # e.g. expired or logged out elsewhere
     dash.persona.value = PS
     assert isinstance(view.current, LoginView)
-    assert "expired" in view.login.error.value
+    assert view.login.error.value  # says why, asks to log in again
