@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from tests.questions.compare import evaluate, load_questions, rows_equal
 from workbench.agents.base import AgentRequest
 from workbench.agents.sql_agent import PersonaSqlAgent
 from workbench.data.schema import PERSONA_TABLES, Persona
 from workbench.warehouse.base import QueryResult
-from tests.questions.compare import evaluate, load_questions, rows_equal
 
 AS_OF = date(2026, 6, 30)
 MIN_ACCURACY = 0.95
@@ -40,7 +40,9 @@ def test_execution_accuracy(workbench, sample_home: Path) -> None:  # type: igno
     before = _digest(db)
     questions = load_questions()
     outcomes = [evaluate(workbench, q, AS_OF) for q in questions]
-    failures = [f"{o.question.id}: {o.question.question!r} -> {o.reason}" for o in outcomes if not o.ok]
+    failures = [
+        f"{o.question.id}: {o.question.question!r} -> {o.reason}" for o in outcomes if not o.ok
+    ]
     accuracy = 1 - len(failures) / len(outcomes)
     print(f"\nexecution accuracy: {accuracy:.1%} ({len(outcomes) - len(failures)}/{len(outcomes)})")
     for line in failures:
@@ -57,13 +59,19 @@ def test_execution_accuracy(workbench, sample_home: Path) -> None:  # type: igno
 def test_followup_conversations(workbench) -> None:  # type: ignore[no-untyped-def]
     conversations = load_questions("followups")
     assert len(conversations) >= 15
-    failures = [f"{o.question.id}: {o.reason}" for o in (evaluate(workbench, q, AS_OF) for q in conversations) if not o.ok]
+    failures = [
+        f"{o.question.id}: {o.reason}"
+        for o in (evaluate(workbench, q, AS_OF) for q in conversations)
+        if not o.ok
+    ]
     assert not failures, failures
 
 
 @pytest.mark.parametrize("case", load_questions("refusals"), ids=lambda q: q.id)
 def test_refusals_are_clear_and_safe(workbench, case) -> None:  # type: ignore[no-untyped-def]
-    answer = workbench.sql_agent(case.persona).answer(AgentRequest(case.question, Persona.parse(case.persona), AS_OF))
+    answer = workbench.sql_agent(case.persona).answer(
+        AgentRequest(case.question, Persona.parse(case.persona), AS_OF)
+    )
     assert answer.error, f"{case.question!r} was answered: {answer.answer}"
     for needle in case.error_contains:
         assert needle.lower() in answer.error.lower(), answer.error
@@ -87,7 +95,9 @@ class RecordingWarehouse:
         self.dialect = inner.dialect
         self.statements: list[str] = []
 
-    def execute(self, sql: Any, *, timeout: float | None = None, row_limit: int | None = None) -> QueryResult:
+    def execute(
+        self, sql: Any, *, timeout: float | None = None, row_limit: int | None = None
+    ) -> QueryResult:
         text = sql if isinstance(sql, str) else sql.sql(dialect=self.dialect)
         self.statements.append(text)
         return self.inner.execute(sql, timeout=timeout, row_limit=row_limit)
@@ -108,13 +118,21 @@ class RecordingWarehouse:
 def test_other_personas_data_is_never_read(workbench) -> None:  # type: ignore[no-untyped-def]
     recorder = RecordingWarehouse(workbench.warehouse)
     agent = PersonaSqlAgent(recorder, Persona.WAREHOUSE_MANAGER)
-    warm = agent.answer(AgentRequest("How many products are out of stock?", Persona.WAREHOUSE_MANAGER, AS_OF))
+    warm = agent.answer(
+        AgentRequest("How many products are out of stock?", Persona.WAREHOUSE_MANAGER, AS_OF)
+    )
     assert warm.ok
     # Loading entity names read only this persona's tables.
     allowed = PERSONA_TABLES[Persona.WAREHOUSE_MANAGER]
     assert all(not any(t in s for t in ("supplier", "purchase_order")) for s in recorder.statements)
     recorder.statements.clear()
-    answer = agent.answer(AgentRequest("How much did we spend with Coastal Fasteners last month?", Persona.WAREHOUSE_MANAGER, AS_OF))
+    answer = agent.answer(
+        AgentRequest(
+            "How much did we spend with Coastal Fasteners last month?",
+            Persona.WAREHOUSE_MANAGER,
+            AS_OF,
+        )
+    )
     assert answer.error == (
         "Spend needs purchase-order data, which the Warehouse Manager persona cannot see. Ask as Procurement Specialist."
     )
@@ -136,14 +154,33 @@ def test_every_executed_query_passes_the_persona_guard(workbench) -> None:  # ty
 
 def test_answer_shape_ids_with_names_text_and_chart(workbench) -> None:  # type: ignore[no-untyped-def]
     ask = workbench.sql_agent("warehouse_manager").answer
-    listing = ask(AgentRequest("Which products are below their reorder point at the East warehouse?", Persona.WAREHOUSE_MANAGER, AS_OF))
-    assert list(listing.frame.columns)[:6] == ["product_id", "product_name", "warehouse_id", "warehouse_name", "on_hand", "reorder_point"]
+    listing = ask(
+        AgentRequest(
+            "Which products are below their reorder point at the East warehouse?",
+            Persona.WAREHOUSE_MANAGER,
+            AS_OF,
+        )
+    )
+    assert list(listing.frame.columns)[:6] == [
+        "product_id",
+        "product_name",
+        "warehouse_id",
+        "warehouse_name",
+        "on_hand",
+        "reorder_point",
+    ]
     assert "suggested_order_qty" in listing.frame.columns
-    assert listing.answer.startswith(f"{len(listing.frame)} stock positions are at or below the reorder point at East Distribution Center")
+    assert listing.answer.startswith(
+        f"{len(listing.frame)} stock positions are at or below the reorder point at East Distribution Center"
+    )
     assert listing.chart is None
     grouped = ask(AgentRequest("revenue by warehouse last month", Persona.WAREHOUSE_MANAGER, AS_OF))
     assert list(grouped.frame.columns) == ["warehouse_id", "warehouse_name", "revenue"]
-    assert grouped.chart is not None and grouped.chart.kind == "bar" and grouped.chart.x == "warehouse_name"
+    assert (
+        grouped.chart is not None
+        and grouped.chart.kind == "bar"
+        and grouped.chart.x == "warehouse_name"
+    )
     trend = ask(AgentRequest("revenue by week", Persona.WAREHOUSE_MANAGER, AS_OF))
     assert trend.chart is not None and trend.chart.kind == "line" and trend.chart.x == "week"
     single = ask(AgentRequest("how many orders are overdue?", Persona.WAREHOUSE_MANAGER, AS_OF))
@@ -154,9 +191,13 @@ def test_answer_shape_ids_with_names_text_and_chart(workbench) -> None:  # type:
 def test_workbench_ask_as_of_forms(workbench) -> None:  # type: ignore[no-untyped-def]
     by_date = workbench.ask("how many orders are due today?", "field_engineer", as_of=AS_OF)
     by_text = workbench.ask("how many orders are due today?", "field_engineer", as_of="2026-06-30")
-    default = workbench.ask("how many orders are due today?", "field_engineer")  # settings.as_of is AS_OF
+    default = workbench.ask(
+        "how many orders are due today?", "field_engineer"
+    )  # settings.as_of is AS_OF
     assert by_date.ok and by_text.ok and default.ok
-    assert rows_equal(by_date.frame, by_text.frame)[0] and rows_equal(by_date.frame, default.frame)[0]
+    assert (
+        rows_equal(by_date.frame, by_text.frame)[0] and rows_equal(by_date.frame, default.frame)[0]
+    )
     assert by_date.as_of == AS_OF
     bad = workbench.ask("how many orders are due today?", "field_engineer", as_of="30/06/2026")
     assert bad.error and "YYYY-MM-DD" in bad.error

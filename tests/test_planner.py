@@ -9,7 +9,12 @@ import pytest
 from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
 from workbench.semantic.entities import EntityIndex
 from workbench.semantic.plan import QueryPlan
-from workbench.semantic.planner import OfflinePlanner, OutOfScopeError, QuestionTooLongError, SqlInQuestionError
+from workbench.semantic.planner import (
+    OfflinePlanner,
+    OutOfScopeError,
+    QuestionTooLongError,
+    SqlInQuestionError,
+)
 
 AS_OF = date(2026, 6, 30)
 WM, FE, PS = "warehouse_manager", "field_engineer", "procurement_specialist"
@@ -18,9 +23,19 @@ WM, FE, PS = "warehouse_manager", "field_engineer", "procurement_specialist"
 @pytest.fixture(scope="module")
 def planner() -> OfflinePlanner:
     index = EntityIndex.from_rows(
-        warehouses=[("WH-EAST", "East Distribution Center", "Edison, NJ", "Northeast"), ("WH-WEST", "West Distribution Center", "Ontario, CA", "West")],
-        products=[("P0007", "Angle Grinder 5 in", "Tools"), ("P0052", "PVC Pipe 3/4 in x 10 ft", "Plumbing"), ("P0090", "Safety Glasses Clear", "Safety")],
-        suppliers=[("S001", "Coastal Fasteners Inc.", "Italy"), ("S002", "Keystone Trading Co.", "Mexico")],
+        warehouses=[
+            ("WH-EAST", "East Distribution Center", "Edison, NJ", "Northeast"),
+            ("WH-WEST", "West Distribution Center", "Ontario, CA", "West"),
+        ],
+        products=[
+            ("P0007", "Angle Grinder 5 in", "Tools"),
+            ("P0052", "PVC Pipe 3/4 in x 10 ft", "Plumbing"),
+            ("P0090", "Safety Glasses Clear", "Safety"),
+        ],
+        suppliers=[
+            ("S001", "Coastal Fasteners Inc.", "Italy"),
+            ("S002", "Keystone Trading Co.", "Mexico"),
+        ],
         customers=[("C0006", "Thornton Builders Inc.")],
     )
     return OfflinePlanner(entities=index)
@@ -43,7 +58,9 @@ def plan(planner: OfflinePlanner, question: str, persona: str = WM) -> QueryPlan
         ("which items might run out", "stockout_risk"),
     ],
 )
-def test_condition_synonyms_list_rows(planner: OfflinePlanner, question: str, condition: str) -> None:
+def test_condition_synonyms_list_rows(
+    planner: OfflinePlanner, question: str, condition: str
+) -> None:
     p = plan(planner, question)
     assert p.kind == "listing" and p.conditions == (condition,)
 
@@ -86,20 +103,34 @@ def test_groupings(planner: OfflinePlanner) -> None:
 
 def test_top_and_bottom_n(planner: OfflinePlanner) -> None:
     p = plan(planner, "top 5 products by revenue last month")
-    assert (p.dimensions, p.limit, p.order_by[0].field, p.order_by[0].descending) == (("product",), 5, "revenue", True)
+    assert (p.dimensions, p.limit, p.order_by[0].field, p.order_by[0].descending) == (
+        ("product",),
+        5,
+        "revenue",
+        True,
+    )
     p = plan(planner, "bottom ten products by units sold")
     assert (p.limit, p.order_by[0].descending) == (10, False)
     p = plan(planner, "which warehouse has the most overdue orders?")
     assert (p.metrics, p.dimensions, p.limit) == (("overdue_orders",), ("warehouse",), 1)
     p = plan(planner, "who are our biggest suppliers?", PS)
-    assert (p.metrics, p.dimensions, p.limit, p.order_by[0].descending) == (("spend",), ("supplier",), 10, True)
+    assert (p.metrics, p.dimensions, p.limit, p.order_by[0].descending) == (
+        ("spend",),
+        ("supplier",),
+        10,
+        True,
+    )
     p = plan(planner, "which supplier has the worst lead time?", PS)
     assert (p.metrics, p.limit, p.order_by[0].descending) == (("supplier_lead_time",), 1, True)
 
 
 def test_comparisons(planner: OfflinePlanner) -> None:
     p = plan(planner, "products with more than 100 units on hand at the East warehouse")
-    assert p.dimensions == ("product",) and p.having[0].to_dict() == {"metric": "on_hand", "op": ">", "value": 100.0}
+    assert p.dimensions == ("product",) and p.having[0].to_dict() == {
+        "metric": "on_hand",
+        "op": ">",
+        "value": 100.0,
+    }
     assert p.filter_for("warehouse").values == ("WH-EAST",)  # type: ignore[union-attr]
     p = plan(planner, "suppliers with a fill rate under 90%", PS)
     assert p.having[0].value == pytest.approx(0.9) and p.having[0].op == "<"
@@ -136,7 +167,10 @@ def test_persona_decides_between_meanings(planner: OfflinePlanner) -> None:
 def test_persona_refusal_names_who_can_answer(planner: OfflinePlanner) -> None:
     with pytest.raises(PermissionDeniedError) as info:
         plan(planner, "What is our spend by supplier?", WM)
-    assert str(info.value) == "Spend needs purchase-order data, which the Warehouse Manager persona cannot see. Ask as Procurement Specialist."
+    assert (
+        str(info.value)
+        == "Spend needs purchase-order data, which the Warehouse Manager persona cannot see. Ask as Procurement Specialist."
+    )
     with pytest.raises(PermissionDeniedError, match="Warehouse Manager or Field Engineer"):
         plan(planner, "revenue last month", PS)
 
@@ -153,7 +187,9 @@ def test_persona_refusal_names_who_can_answer(planner: OfflinePlanner) -> None:
         ("what is the revenue from returns", NotUnderstoodError),
     ],
 )
-def test_not_understood_is_never_a_guess(planner: OfflinePlanner, question: str, error: type[Exception]) -> None:
+def test_not_understood_is_never_a_guess(
+    planner: OfflinePlanner, question: str, error: type[Exception]
+) -> None:
     with pytest.raises(error):
         plan(planner, question)
 

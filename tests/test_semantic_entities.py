@@ -11,19 +11,38 @@ WAREHOUSES = [
     ("WH-WEST", "West Distribution Center", "Ontario, CA", "West"),
     ("WH-CENTRAL", "Central Distribution Center", "Kansas City, MO", "Midwest"),
 ]
-PRODUCTS = [("P0001", "Angle Grinder 4-1/2 in", "Tools"), ("P0007", "Angle Grinder 5 in", "Tools"), ("P0052", "PVC Pipe 3/4 in x 10 ft", "Plumbing"), ("P0090", "Safety Glasses Clear", "Safety")]
-SUPPLIERS = [("S001", "Coastal Fasteners Inc.", "Italy"), ("S002", "Keystone Trading Co.", "Mexico"), ("S007", "Keystone Supply Partners", "United States")]
+PRODUCTS = [
+    ("P0001", "Angle Grinder 4-1/2 in", "Tools"),
+    ("P0007", "Angle Grinder 5 in", "Tools"),
+    ("P0052", "PVC Pipe 3/4 in x 10 ft", "Plumbing"),
+    ("P0090", "Safety Glasses Clear", "Safety"),
+]
+SUPPLIERS = [
+    ("S001", "Coastal Fasteners Inc.", "Italy"),
+    ("S002", "Keystone Trading Co.", "Mexico"),
+    ("S007", "Keystone Supply Partners", "United States"),
+]
 CUSTOMERS = [("C0006", "Thornton Builders Inc."), ("C0226", "Hayes Electric Co.")]
 
 
 @pytest.fixture(scope="module")
 def index() -> EntityIndex:
-    return EntityIndex.from_rows(warehouses=WAREHOUSES, products=PRODUCTS, suppliers=SUPPLIERS, customers=CUSTOMERS)
+    return EntityIndex.from_rows(
+        warehouses=WAREHOUSES, products=PRODUCTS, suppliers=SUPPLIERS, customers=CUSTOMERS
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["stock at the East warehouse", "WH-EAST", "in the east DC", "the east distribution center", "East Distribution Centre", "the Edison warehouse", "at the Est Distribution Center"],
+    [
+        "stock at the East warehouse",
+        "WH-EAST",
+        "in the east DC",
+        "the east distribution center",
+        "East Distribution Centre",
+        "the Edison warehouse",
+        "at the Est Distribution Center",
+    ],
 )
 def test_warehouse_phrasings(index: EntityIndex, text: str) -> None:
     matches = index.find(text)
@@ -44,8 +63,19 @@ def test_products_by_id_name_and_typo(index: EntityIndex) -> None:
 
 
 def test_categories_statuses_priorities_regions_countries(index: EntityIndex) -> None:
-    found = {(m.kind, m.id) for m in index.find("plumbing and tool express orders shipped to the Midwest region from Italy")}
-    assert {("category", "Plumbing"), ("category", "Tools"), ("priority", "EXPRESS"), ("region", "Midwest"), ("country", "Italy")} <= found
+    found = {
+        (m.kind, m.id)
+        for m in index.find(
+            "plumbing and tool express orders shipped to the Midwest region from Italy"
+        )
+    }
+    assert {
+        ("category", "Plumbing"),
+        ("category", "Tools"),
+        ("priority", "EXPRESS"),
+        ("region", "Midwest"),
+        ("country", "Italy"),
+    } <= found
     assert ("order_status", "CANCELLED") in {(m.kind, m.id) for m in index.find("canceled orders")}
 
 
@@ -72,7 +102,13 @@ def test_from_warehouse_is_cached_and_scoped(workbench) -> None:  # type: ignore
     wh = workbench.warehouse
     first = EntityIndex.from_warehouse(wh)
     assert EntityIndex.from_warehouse(wh) is first
-    assert {r.kind for r in first.records} >= {"warehouse", "product", "category", "supplier", "customer"}
+    assert {r.kind for r in first.records} >= {
+        "warehouse",
+        "product",
+        "category",
+        "supplier",
+        "customer",
+    }
     scoped = EntityIndex.from_warehouse(wh, tables={"product", "warehouse", "warehouse_product"})
     assert "supplier" not in {r.kind for r in scoped.records}
     assert "customer" not in {r.kind for r in scoped.records}

@@ -19,7 +19,10 @@ def _plan() -> QueryPlan:
     return QueryPlan(
         metrics=("revenue", "units_sold"),
         dimensions=("warehouse", "month"),
-        filters=(Filter("category", "in", ("Plumbing", "HVAC"), "Plumbing and HVAC"), Filter("priority", "=", ("EXPRESS",))),
+        filters=(
+            Filter("category", "in", ("Plumbing", "HVAC"), "Plumbing and HVAC"),
+            Filter("priority", "=", ("EXPRESS",)),
+        ),
         having=(MetricFilter("revenue", ">", 1000.0),),
         time_window=parse_time_window("last quarter", AS_OF),
         order_by=(Ordering("revenue", True),),
@@ -49,14 +52,22 @@ def test_json_round_trip() -> None:
     text = plan.to_json()
     again = QueryPlan.from_json(text)
     assert again == plan
-    assert json.loads(text)["time_window"] == {"start": "2026-01-01", "end": "2026-03-31", "label": "last quarter"}
-    listing = QueryPlan(kind="listing", listing="orders", conditions=("overdue_order",), as_of=AS_OF)
+    assert json.loads(text)["time_window"] == {
+        "start": "2026-01-01",
+        "end": "2026-03-31",
+        "label": "last quarter",
+    }
+    listing = QueryPlan(
+        kind="listing", listing="orders", conditions=("overdue_order",), as_of=AS_OF
+    )
     assert QueryPlan.from_dict(listing.to_dict()) == listing
 
 
 def test_cache_key_is_about_meaning_not_phrasing() -> None:
     plan = _plan()
-    same = plan.with_(question="something else", confidence=0.5, filters=tuple(reversed(plan.filters)))
+    same = plan.with_(
+        question="something else", confidence=0.5, filters=tuple(reversed(plan.filters))
+    )
     assert same.cache_key() == plan.cache_key()
     assert plan.with_(limit=6).cache_key() != plan.cache_key()
     assert plan.with_(as_of=date(2026, 7, 1)).cache_key() != plan.cache_key()
@@ -67,7 +78,13 @@ def test_json_schema_accepts_plans_and_llm_style_input() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     validator.validate({k: v for k, v in _plan().to_dict().items() if k in schema["properties"]})
-    llm = {"kind": "metrics", "metrics": ["spend"], "dimensions": ["supplier"], "time_window": {"expression": "last month"}, "limit": 3}
+    llm = {
+        "kind": "metrics",
+        "metrics": ["spend"],
+        "dimensions": ["supplier"],
+        "time_window": {"expression": "last month"},
+        "limit": 3,
+    }
     validator.validate(llm)
     plan = QueryPlan.from_dict(llm, as_of=AS_OF)
     assert plan.time_window is not None and plan.time_window.start == date(2026, 5, 1)
@@ -76,7 +93,11 @@ def test_json_schema_accepts_plans_and_llm_style_input() -> None:
 
 
 def test_json_schema_per_persona_lists_only_allowed_metrics() -> None:
-    wm = QueryPlan.json_schema(persona="warehouse_manager")["properties"]["metrics"]["items"]["enum"]
-    ps = QueryPlan.json_schema(persona="procurement_specialist")["properties"]["metrics"]["items"]["enum"]
+    wm = QueryPlan.json_schema(persona="warehouse_manager")["properties"]["metrics"]["items"][
+        "enum"
+    ]
+    ps = QueryPlan.json_schema(persona="procurement_specialist")["properties"]["metrics"]["items"][
+        "enum"
+    ]
     assert "revenue" in wm and "spend" not in wm
     assert "spend" in ps and "revenue" not in ps

@@ -55,7 +55,9 @@ def test_time_expressions(text: str, start: str, end: str) -> None:
     assert (window.start.isoformat(), window.end.isoformat()) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["how many products", "more than 2025 units", "may I see stock", "top 5 suppliers"])
+@pytest.mark.parametrize(
+    "text", ["how many products", "more than 2025 units", "may I see stock", "top 5 suppliers"]
+)
 def test_no_false_time_expressions(text: str) -> None:
     assert parse_time_window(text, AS_OF) is None
 
@@ -71,7 +73,9 @@ def test_first_and_longest_expression_with_span() -> None:
 def test_weeks_start_on_monday() -> None:
     sunday = date(2026, 6, 28)
     assert period_window("week", 0, sunday).start == date(2026, 6, 22)
-    assert period_window("week", 1, sunday) == TimeWindow(date(2026, 6, 15), date(2026, 6, 21), "last week")
+    assert period_window("week", 1, sunday) == TimeWindow(
+        date(2026, 6, 15), date(2026, 6, 21), "last week"
+    )
 
 
 def test_window_round_trip_and_validation() -> None:

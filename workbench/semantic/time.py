@@ -360,7 +360,9 @@ def _quarter(m: re.Match[str], as_of: date) -> TimeWindow | None:
     return TimeWindow(start, end, f"Q{q} {start.year}")
 
 
-@_rule(rf"(?:in\s+|during\s+|for\s+|of\s+|and\s+)?(?P<mon>{_MONTH})(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?")
+@_rule(
+    rf"(?:in\s+|during\s+|for\s+|of\s+|and\s+)?(?P<mon>{_MONTH})(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?"
+)
 def _month(m: re.Match[str], as_of: date) -> TimeWindow | None:
     word = m["mon"].lower().rstrip(".")
     prefixed = m.group(0).lower().split()[0] in {"in", "during", "for", "of", "and"}

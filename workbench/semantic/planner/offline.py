@@ -743,7 +743,11 @@ class OfflinePlanner:
             prev = c.start - 1
             if prev > 0 and a.tokens[prev].text in {"and", "then"}:
                 before = next((x for x in a.chosen if x.end == prev - 1), None)
-                if before is not None and before.layer == "concept" and any(t.kind in {"dimension", "grain"} for t in before.payload):
+                if (
+                    before is not None
+                    and before.layer == "concept"
+                    and any(t.kind in {"dimension", "grain"} for t in before.payload)
+                ):
                     before_cue = a.prev_before(before)
                     if before_cue is not None and before_cue in cues:
                         cues.append(_Cand(prev, prev, "grammar", ["group"]))
@@ -1164,6 +1168,19 @@ class OfflinePlanner:
                 if words:
                     plural = words[0].plural
                     break
+            if plural is None:
+                # No noun: the verb says one or many ("what did we sell most" / "what are the best sellers").
+                for i, tok in enumerate(a.tokens[:-1]):
+                    if tok.text in _LIST_WHICH:
+                        verb = a.tokens[i + 1].text
+                        plural = (
+                            False
+                            if verb in {"is", "was", "did", "does", "has"}
+                            else True
+                            if verb in {"are", "were", "have"}
+                            else None
+                        )
+                        break
             if kind == "listing":
                 limit = DEFAULT_TOP_N
             elif not dims:
@@ -1204,7 +1221,7 @@ class OfflinePlanner:
             time_window=r.window,
             order_by=tuple(order),
             limit=limit,
-            listing=listing,
+            listing=listing if kind == "listing" else None,
             columns=tuple(
                 o.field
                 for o in order
@@ -1290,7 +1307,11 @@ class OfflinePlanner:
                 unknown_words=[a.tokens[j].text for j in unknown],
             )
         negated_other = [
-            c for c in a.chosen if c.negated and c.layer == "concept" and not any(t.kind == "condition" for t in c.payload)
+            c
+            for c in a.chosen
+            if c.negated
+            and c.layer == "concept"
+            and not any(t.kind == "condition" for t in c.payload)
         ]
         if negated_other:
             c = negated_other[0]
