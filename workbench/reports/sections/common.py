@@ -272,6 +272,7 @@ def _table_html(frame: pd.DataFrame) -> str:
         if pd.api.types.is_float_dtype(series):
             pattern = _cell_format(str(col))
             shown[col] = series.map(lambda v, p=pattern: "" if pd.isna(v) else p.format(v))
+    shown = shown.astype(object).where(shown.notna(), "")  # blank, not NaN / None
     shown.columns = [str(c).replace("_", " ") for c in shown.columns]
     return str(shown.to_html(index=False, border=0, classes="wb-table", escape=True))
 
