@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,9 @@ class FakeDirectory:
 class VersionedWarehouse:
     """The real warehouse with a data version the test controls (a reload without regenerating)."""
 
+    #: Not file-backed: its version changes without its file changing.
+    path = None
+
     def __init__(self, inner: Warehouse) -> None:
         self.inner, self.version = inner, "v1"
         self.name, self.dialect = inner.name, inner.dialect
@@ -144,7 +148,7 @@ def settings(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(settings: Settings) -> Warehouse:
+def real_warehouse(settings: Settings) -> Iterator[Warehouse]:
     wh = create_warehouse(settings)
     yield wh
     wh.close()
@@ -342,8 +346,8 @@ def test_persona_switch_clears_the_session(
     orch.ask("What is the total spend by supplier?", PS, session_id="p")
     assert [t.persona for t in orch.memory.history("p")] == ["procurement_specialist"]
     orch.ask("show the top 3 instead", PS, session_id="p")
-    assert directory.sql[PS].requests[-1].previous is not None
-    assert directory.sql[PS].requests[-1].previous.plan["sql"] == SPEND
+    previous = directory.sql[PS].requests[-1].previous
+    assert previous is not None and previous.plan["sql"] == SPEND
 
 
 def test_optimization_goes_to_the_specialist(

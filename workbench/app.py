@@ -117,52 +117,59 @@ class Workbench:
         *,
         as_of: Any = None,
         session_id: str | None = None,
+        username: str | None = None,
+        auth_token: str | None = None,
     ) -> Any:
         """Answer a plain-English question as ``persona`` and return an ``Answer``.
 
         ``as_of`` (a date or ISO string) is "today" for the question; None means the
         configured ``as_of`` or the real date. With ``session_id``, a follow-up ("what
-        about last month?") refines the session's previous answer. Problems (not
-        understood, another persona's data) come back in ``Answer.error``; nothing is
-        written to the warehouse.
+        about last month?") refines the session's previous answer. With ``auth_token``, the
+        session's user must hold ``persona`` (else ``Answer.error`` and nothing is read).
+        Problems (not understood, another persona's data) come back in ``Answer.error``;
+        nothing is written to the warehouse. Every answer goes through the orchestrator:
+        intent routing, cache, conversation memory, cost ledger and the structured log.
         """
         from workbench.agents.answer import Answer
-        from workbench.agents.base import AgentRequest
-        from workbench.core.errors import WorkbenchError
-        from workbench.data.schema import Persona
         from workbench.semantic.time import coerce_date
 
         try:
-            who = Persona.parse(persona)
-            day = coerce_date(as_of) if as_of is not None else self.settings.effective_as_of
-        except (WorkbenchError, ValueError) as exc:
-            message = (
-                exc.message
-                if isinstance(exc, WorkbenchError)
-                else f"Invalid as-of date {as_of!r}: use YYYY-MM-DD."
+            day = coerce_date(as_of) if as_of is not None else None
+        except ValueError:
+            return Answer(
+                question=str(question),
+                persona=str(persona),
+                error=f"Invalid as-of date {as_of!r}: use YYYY-MM-DD.",
             )
-            return Answer(question=str(question), persona=str(persona), error=message)
-        sessions: dict[str, Any] = self.__dict__.setdefault("_ask_sessions", {})
-        previous = sessions.get(session_id) if session_id else None
-        request = AgentRequest(
-            question=str(question), persona=who, as_of=day, session_id=session_id, previous=previous
+        return self.orchestrator.ask(
+            str(question),
+            persona,
+            session_id=session_id,
+            as_of=day,
+            username=username,
+            auth_token=auth_token,
         )
-        answer = self.sql_agent(who).answer(request)
-        if session_id and answer.ok:
-            sessions[session_id] = answer
-        log_event(
-            log,
-            "ask",
-            persona=who.value,
-            question=str(question)[:300],
-            ok=answer.ok,
-            duration_ms=round(answer.duration_ms, 3),
-            agent=answer.agent,
+
+    @cached_property
+    def orchestrator(self) -> Any:
+        """Routing, cache, memory and cost for :meth:`ask` (one per workbench)."""
+        from workbench.orchestrator import Orchestrator
+        from workbench.orchestrator.directory import DefaultAgentDirectory
+
+        directory = DefaultAgentDirectory(
+            self.settings, warehouse=lambda: self.warehouse, sql_agent=self.sql_agent
         )
-        return answer
+        return Orchestrator(
+            self.settings,
+            warehouse=lambda: self.warehouse,
+            directory=directory,
+            invoker=directory.invoker,
+        )
 
     def close(self) -> None:
         self.__dict__.pop("_sql_agents", None)
+        if "orchestrator" in self.__dict__:
+            self.orchestrator.reset()
         if "warehouse" in self.__dict__:
             self.warehouse.close()
             del self.__dict__["warehouse"]

@@ -66,6 +66,8 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "safety_stock": ("mean_daily_demand", "std_daily_demand", "recommended_safety_stock"),
 }
 _DESCRIPTIVE = {"product_name", "category", "warehouse_name", "supplier_name", "customer_name"}
+#: Names a listing may give the glossary's suggested order quantity (max stock - on hand).
+SUGGESTED_COLUMNS = ("suggested_order_quantity", "suggested_order_qty")
 _MAX_IDS = 1000
 
 
@@ -146,11 +148,11 @@ class HybridEnricher:
             f"The {tool.replace('_', ' ')} calculation needs {', '.join(missing)}, which the "
             f"{persona.label} persona may not read, so it was left out."
         )
-        if tool == "economic_order_quantity" and {"max_stock", "quantity_on_hand"} <= set(
-            frame.columns
-        ):
+        if tool == "economic_order_quantity":
             frame = _with_suggested_quantity(frame)
-            sentence += f" Suggested order quantity (up to max stock): {int(frame['suggested_order_quantity'].sum()):,} units."
+            units = _suggested_units(frame)
+            if units is not None:
+                sentence += f" Suggested order quantity (up to max stock): {units:,} units."
         return Enrichment(frame, sentence, None, {}, skipped=sentence)
 
     def _tool(self, frame: pd.DataFrame, tool: str, as_of: Any, usage: Usage) -> Enrichment:
@@ -203,9 +205,7 @@ class HybridEnricher:
         ]
         wanted = [c for c in wanted if c not in keys]
         merged = frame.merge(computed[[*keys, *wanted]].drop_duplicates(keys), on=keys, how="left")
-        if tool == "economic_order_quantity" and {"max_stock", "quantity_on_hand"} <= set(
-            merged.columns
-        ):
+        if tool == "economic_order_quantity":
             merged = _with_suggested_quantity(merged)
         matched = int(merged[wanted[0]].notna().sum()) if wanted else 0
         return Enrichment(
@@ -294,8 +294,15 @@ def _unique(frame: pd.DataFrame, column: str) -> list[str]:
     return sorted({str(v) for v in frame[column].dropna()})
 
 
+def _suggested_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in SUGGESTED_COLUMNS if c in frame.columns), None)
+
+
 def _with_suggested_quantity(frame: pd.DataFrame) -> pd.DataFrame:
-    if "suggested_order_quantity" in frame.columns:
+    """Add the glossary's suggested order quantity when the listing has max stock and on hand."""
+    if _suggested_column(frame) is not None or not {"max_stock", "quantity_on_hand"} <= set(
+        frame.columns
+    ):
         return frame
     out = frame.copy()
     out["suggested_order_quantity"] = (
@@ -304,14 +311,20 @@ def _with_suggested_quantity(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _suggested_units(frame: pd.DataFrame) -> int | None:
+    column = _suggested_column(frame)
+    return None if column is None else int(pd.to_numeric(frame[column]).fillna(0).sum())
+
+
 def _sentence(tool: str, frame: pd.DataFrame, matched: int) -> str:
     n = len(frame)
     if tool == "economic_order_quantity":
         text = f"Economic order quantity for {matched} of {n} listed position(s)"
         if "recommended_order_quantity" in frame.columns:
             text += f": {int(pd.to_numeric(frame['recommended_order_quantity']).fillna(0).sum()):,} units in one order each"
-        if "suggested_order_quantity" in frame.columns:
-            text += f"; suggested order quantity (up to max stock) {int(frame['suggested_order_quantity'].sum()):,} units"
+        units = _suggested_units(frame)
+        if units is not None:
+            text += f"; suggested order quantity (up to max stock) {units:,} units"
         return text + "."
     if tool == "compare_supplier_costs":
         return f"Cheapest recent supplier found for {matched} of {n} listed product(s)."

@@ -286,6 +286,11 @@ _FOLLOW_UP = re.compile(
 )
 
 
+def asks_for_calculation(question: str) -> bool:
+    """Whether the question names a calculation of its own (EOQ, route, forecast, ...)."""
+    return any(s.pattern.search(question) for s in OPTIMIZATION_SIGNALS)
+
+
 def looks_like_follow_up(question: str) -> bool:
     """Whether a question refines the previous one ("what about this month?", "only the express ones").
 
@@ -316,3 +321,85 @@ def create_intent_classifier(settings: Settings) -> IntentClassifier:
     name = _MODE_TO_CLASSIFIER.get(settings.planner.mode, "rules")
     factory = _REGISTRY.get(name, _REGISTRY["rules"])
     return factory(settings)
+
+
+#: Words that join a listing to the calculation asked about it ("... and what is the best route").
+_GLUE = frozenset(
+    [
+        "and",
+        "then",
+        "also",
+        "plus",
+        "so",
+        "what",
+        "what's",
+        "whats",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "best",
+        "optimal",
+        "shortest",
+        "fastest",
+        "cheapest",
+        "should",
+        "shall",
+        "must",
+        "do",
+        "does",
+        "can",
+        "could",
+        "would",
+        "i",
+        "we",
+        "you",
+        "calculate",
+        "compute",
+        "work",
+        "out",
+        "find",
+        "give",
+        "me",
+        "show",
+        "tell",
+        "get",
+        "plan",
+        "with",
+        "their",
+        "its",
+        "for",
+        "them",
+        "each",
+        "how",
+        "much",
+        "many",
+        "to",
+        "of",
+        "in",
+        "order",
+    ]
+)
+_REPHRASE = (
+    (re.compile(r"\bshould (?:i|we) (?:re-?order|restock)\b", re.IGNORECASE), "need reordering"),
+)
+
+
+def listing_question(question: str) -> str:
+    """The listing half of a hybrid question, for the SQL agent.
+
+    "Which items are below their reorder point at the East warehouse and how much should I
+    order?" -> "Which items are below their reorder point at the East warehouse". The text
+    before the first calculation phrase, without the words that join the two halves. The
+    whole question comes back when nothing would be left.
+    """
+    starts = [m.start() for s in OPTIMIZATION_SIGNALS for m in s.pattern.finditer(question)]
+    head = question[: min(starts)] if starts else question
+    words = head.split()
+    while words and words[-1].strip(",;:-").lower() in _GLUE | {""}:
+        words.pop()
+    text = " ".join(words).rstrip(",;:- ")
+    for pattern, replacement in _REPHRASE:
+        text = pattern.sub(replacement, text)
+    return text if len(text.split()) >= 2 else question

@@ -1,21 +1,22 @@
 """The orchestrator: one path for every question.
 
-authorize (when a token is given) -> recall the session's previous answer (memory) ->
-classify the intent -> look up the cache -> route to the persona's SQL agent, a specialist,
-or both (HYBRID) -> price the usage -> remember, cache, write one ledger row and one
+authorize (when a token is given) -> recall the session's previous answer (memory) -> look
+up the cache -> classify the intent -> route to the persona's SQL agent, a specialist, or
+both (HYBRID) -> price the usage -> remember, cache, write one ledger row and one
 structured log line -> the :class:`~workbench.agents.answer.Answer`.
 
-Cache key: the normalized question, persona, as-of date, the intent and - for a follow-up -
-the plan it refines, the warehouse backend and its data version. The previous plan is the
-only context an agent uses, and it is passed to the agent only for follow-ups, so the key
-holds everything the answer depends on. Planning is not done before the lookup: with an
-LLM planner that would spend tokens on every cache hit.
+Cache key: the normalized question, persona, as-of date, the plan it refines (follow-ups
+only), the warehouse backend and its data version. The previous plan is the only context
+an agent uses, and it is passed to the agent only for follow-ups, so the key holds
+everything the answer depends on. The lookup comes before classification and planning:
+with an LLM classifier or planner, a hit must not spend tokens.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from workbench.core.errors import NotUnderstoodError, WorkbenchError
 from workbench.core.logs import log_event
 from workbench.cost.ledger import CostLedger
 from workbench.cost.pricing import price
+from workbench.cost.usage import Usage
 from workbench.data.schema import Persona
 from workbench.memory.conversation import ConversationMemory
 from workbench.orchestrator.hybrid import (
@@ -42,7 +44,9 @@ from workbench.orchestrator.hybrid import (
 from workbench.orchestrator.intent import (
     IntentClassifier,
     IntentResult,
+    asks_for_calculation,
     create_intent_classifier,
+    listing_question,
     looks_like_follow_up,
 )
 from workbench.orchestrator.router import AgentDirectory, Route, Router
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from workbench.warehouse.base import Warehouse
 
 log = logging.getLogger(__name__)
+_FOLLOW_UP_MEMO = 4096
 
 
 class Orchestrator:
@@ -93,6 +98,9 @@ class Orchestrator:
             self._get_invoker, warehouse, memory_mb=settings.invoker.lambda_.memory_mb
         )
         self._data_version: str | None = None
+        self._version_memo: tuple[tuple[Any, ...], str] | None = None
+        #: (persona, question) -> reads as a follow-up; the words decide, so it never goes stale.
+        self._follow_up_memo: dict[tuple[str, str], bool] = {}
 
     # Lazily built collaborators -------------------------------------------------------
     @property
@@ -120,6 +128,16 @@ class Orchestrator:
         if self._invoker_instance is None:
             self._invoker_instance = self._invoker()
         return self._invoker_instance
+
+    def reset(self) -> None:
+        """Drop agents and the invoker bound to the current warehouse (it is being closed).
+
+        Cache, memory and the ledger stay: they do not hold a connection.
+        """
+        self._invoker_instance = None
+        reset = getattr(self.router.directory, "reset", None)
+        if callable(reset):
+            reset()
 
     # The one entry point ----------------------------------------------------------------
     def ask(
@@ -154,23 +172,20 @@ class Orchestrator:
             )
 
         previous = self.memory.previous_answer(session_id, who)
-        follow_up = previous if previous is not None and looks_like_follow_up(question) else None
-        result = self._classify(question, who, follow_up)
+        follow_up = previous if previous is not None and self._is_follow_up(question, who) else None
 
         warehouse = self._warehouse()
-        data_version = warehouse.data_version()
+        data_version = self._current_data_version(warehouse)
         if data_version != self._data_version:
             if self._data_version is not None:
                 self.cache.purge_stale(data_version)
             self._data_version = data_version
+        # Looked up before classifying: a hit spends nothing, not even LLM classification tokens.
         key = self.cache.key(
             question,
             persona=who.value,
             as_of=as_of,
-            plan={
-                "intent": result.intent.value,
-                "refines": plan_fingerprint(follow_up.plan) if follow_up else None,
-            },
+            plan=_context(follow_up),
             backend=warehouse.name,
             data_version=data_version,
         )
@@ -184,10 +199,11 @@ class Orchestrator:
                 session_id=session_id,
                 username=username,
                 backend=warehouse.name,
-                intent=result,
+                intent=None,
                 cache_key=None,
             )
 
+        result = self._classify(question, who, follow_up)
         request = AgentRequest(
             question=question,
             persona=who,
@@ -197,6 +213,9 @@ class Orchestrator:
             hints={"intent": result},
         )
         answer = self._answer(request, result)
+        classification_usage = getattr(result, "usage", ())  # an LLM classifier's tokens
+        if classification_usage:
+            answer = answer.with_(usage=answer.usage.merge(Usage(llm=list(classification_usage))))
         answer = answer.with_(
             intent=answer.intent or result.intent,
             cost=price(answer.usage, self.settings.cost),
@@ -224,6 +243,50 @@ class Orchestrator:
             "question_asked", username, persona=persona, question=question, session_id=session_id
         )
         return username
+
+    def _current_data_version(self, warehouse: Warehouse) -> str:
+        """``warehouse.data_version()``, asked again only when its data file changed.
+
+        A file-backed warehouse (one with a ``path``, like DuckDB) can only change version
+        when the file does; a stat costs microseconds where the version query costs
+        milliseconds, which would dominate a cache hit. Other backends cache it themselves.
+        """
+        path = getattr(warehouse, "path", None)
+        if not isinstance(path, os.PathLike | str):
+            return warehouse.data_version()
+        try:
+            st = os.stat(path)
+        except OSError:
+            return warehouse.data_version()
+        stamp = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        memo = self._version_memo
+        if memo is not None and memo[0] == stamp:
+            return memo[1]
+        version = warehouse.data_version()
+        self._version_memo = (stamp, version)
+        return version
+
+    def _is_follow_up(self, question: str, persona: Persona) -> bool:
+        """Our own phrase rules, or the directory's (the SQL planner's) when it offers a check.
+
+        The planner reads "a place or time without a subject" as a follow-up, which is right
+        for lookups but not for a question that names its own calculation ("calculate the
+        EOQ for P0001 at WH-EAST"): those count only when our phrase rules say so.
+        """
+        key = (persona.value, question)
+        known = self._follow_up_memo.get(key)
+        if known is None:
+            if looks_like_follow_up(question):
+                known = True
+            elif asks_for_calculation(question):
+                known = False
+            else:
+                check = getattr(self.router.directory, "is_follow_up", None)
+                known = bool(check(persona, question)) if callable(check) else False
+            if len(self._follow_up_memo) >= _FOLLOW_UP_MEMO:
+                self._follow_up_memo.clear()
+            self._follow_up_memo[key] = known
+        return known
 
     def _classify(self, question: str, persona: Persona, follow_up: Answer | None) -> IntentResult:
         """The classifier's verdict; a follow-up without its own calculation keeps the previous intent."""
@@ -273,7 +336,11 @@ class Orchestrator:
 
     def _hybrid(self, route: Route, request: AgentRequest, result: IntentResult) -> Answer:
         assert route.sql_agent is not None
-        listing = route.sql_agent.answer(request)
+        # The SQL agent gets only the listing half; the calculation is not its job.
+        listing = route.sql_agent.answer(
+            replace(request, question=listing_question(request.question))
+        )
+        listing = listing.with_(question=request.question)
         tool = choose_tool(result.calculations, result.topics, request.persona)
         agent = f"{listing.agent or route.sql_agent.name}+{specialist_of_tool(tool)}_specialist"
         if not listing.ok:
@@ -351,3 +418,22 @@ class Orchestrator:
             error=answer.error,
         )
         return answer
+
+
+def _context(follow_up: Answer | None) -> dict[str, Any] | None:
+    """What a follow-up's answer depends on besides its words: the previous plan and intent.
+
+    The intent matters because the same refinement ("only the express ones") of the same
+    listing is a plain listing after a SQL question and a listing plus a route after a
+    hybrid one.
+    """
+    if follow_up is None:
+        return None
+    recorded = follow_up.details.get("intent")
+    calculations = recorded.get("calculations", []) if isinstance(recorded, dict) else []
+    return {
+        "refines": plan_fingerprint(follow_up.plan),
+        "intent": follow_up.intent.value if follow_up.intent else None,
+        "agent": follow_up.agent,
+        "calculations": list(calculations),
+    }
