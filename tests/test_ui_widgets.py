@@ -332,3 +332,12 @@ def test_expired_session_on_persona_switch_returns_to_login(backend: WorkbenchBa
     dash.persona.value = PS
     assert isinstance(view.current, LoginView)
     assert view.login.error.value  # says why, asks to log in again
+
+
+def test_session_ending_while_asking_returns_to_login(backend: WorkbenchBackend) -> None:
+    view, dash = _open(backend)
+    backend.auth.logout(dash.model.session.token)
+    dash.question.value = REVENUE
+    dash.ask_button.click()
+    assert isinstance(view.current, LoginView)
+    assert view.login.error.value and dash.model.history == []

@@ -179,6 +179,9 @@ class WorkbenchBackend:
     ) -> Answer:
         kwargs: dict[str, Any] = {"as_of": self.as_of, "session_id": session_id}
         if _accepts(self.workbench.ask, "auth_token"):
+            # The orchestrator authorizes too, but reports a dead session as an answer error;
+            # raising AuthError here lets the dashboard send the user back to the login form.
+            self.auth.validate(token)
             kwargs["auth_token"] = token
         else:
             # No orchestrator-side check yet: authorize here so an ungranted persona is refused.

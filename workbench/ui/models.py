@@ -249,6 +249,8 @@ class DashboardModel(Observable):
         self.cost: CostSummary | None = None
         self.answer_cost = AnswerCost()
         self.last_ask_ms: float | None = None
+        #: Why the login session ended while this dashboard was open (None while it is alive).
+        self.session_lost: str | None = None
 
     # -- derived -----------------------------------------------------------------
     @property
@@ -321,6 +323,11 @@ class DashboardModel(Observable):
             )
         except NotUnderstoodError as exc:
             self.error, self.suggestions = str(exc), list(exc.suggestions)
+        except AuthError as exc:
+            # The login session ended (idle timeout, logout elsewhere): the app shows the login.
+            self.busy, self.status, self.session_lost = False, "", str(exc)
+            self._changed("busy", "status", "session_lost")
+            return None
         except Exception as exc:
             if not isinstance(exc, WorkbenchError):
                 log_event(
@@ -469,6 +476,7 @@ class AppModel(Observable):
         self.dashboard = DashboardModel(
             self.backend, self.session, chosen, page_size=self.page_size
         )
+        self.dashboard.observe(self._on_dashboard)
         self.stage = "dashboard"
         self._changed("stage", "dashboard", "error", "session")
         if self.load_kpis:
@@ -490,6 +498,11 @@ class AppModel(Observable):
         self.login.reset()
         self.stage = "login"
         self._changed("stage", "dashboard", "session", "error")
+
+    def _on_dashboard(self, dashboard: DashboardModel, changed: frozenset[str]) -> None:
+        if "session_lost" in changed and dashboard is self.dashboard and dashboard.session_lost:
+            dashboard.close()
+            self._expired(dashboard.session_lost)
 
     def _expired(self, message: str) -> None:
         self.session, self.dashboard = None, None
