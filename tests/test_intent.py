@@ -132,6 +132,11 @@ def test_topics_follow_the_calculation(classifier: RuleIntentClassifier) -> None
     assert classifier.classify("Rank suppliers by score").topics == ("procurement",)
 
 
+def test_bedrock_mode_loads_the_llm_classifier() -> None:
+    classifier = create_intent_classifier(load_settings({"planner": {"mode": "bedrock"}}))
+    assert classifier.name == "bedrock"  # built lazily: no AWS call until it classifies
+
+
 def test_factory_uses_rules_offline_and_accepts_a_plugged_in_classifier() -> None:
     assert isinstance(create_intent_classifier(load_settings({})), RuleIntentClassifier)
 
@@ -141,12 +146,16 @@ def test_factory_uses_rules_offline_and_accepts_a_plugged_in_classifier() -> Non
         def classify(self, question: str, persona: object = None) -> IntentResult:
             return IntentResult(Intent.OPTIMIZATION, 0.99, ("fake",))
 
+    from workbench.orchestrator import intent as module
+
+    saved = module._REGISTRY.get("bedrock")
     register_intent_classifier("bedrock")(lambda settings: AlwaysOptimization())
     try:
         plugged = create_intent_classifier(load_settings({"planner": {"mode": "bedrock"}}))
         assert isinstance(plugged, IntentClassifier)
         assert plugged.classify("which products are low on stock").intent is OPT
     finally:
-        from workbench.orchestrator import intent as module
-
-        module._REGISTRY.pop("bedrock", None)
+        if saved is None:
+            module._REGISTRY.pop("bedrock", None)
+        else:
+            module._REGISTRY["bedrock"] = saved

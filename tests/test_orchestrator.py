@@ -564,3 +564,43 @@ def test_as_of_defaults_to_the_configured_day(
     orch.ask("Which orders are overdue?", FE)
     orch.ask("Which orders are overdue?", FE, as_of=dt.date(2026, 6, 1))
     assert [r.as_of for r in directory.sql[FE].requests] == [AS_OF, dt.date(2026, 6, 1)]
+
+
+def test_llm_classifier_tokens_are_priced_and_recorded(
+    settings: Settings, real_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    from workbench.cost.usage import LlmUsage
+    from workbench.llm.intent import LlmIntentResult
+
+    class TokenSpendingClassifier:
+        name = "fake_llm"
+
+        def classify(self, question: str, persona: object = None) -> IntentResult:
+            return LlmIntentResult(
+                Intent.SQL_QUERY,
+                0.95,
+                ("llm",),
+                (),
+                (),
+                (LlmUsage("bedrock", "some-model", 1000, 200),),
+            )
+
+    orch = Orchestrator(
+        settings,
+        warehouse=lambda: real_warehouse,
+        directory=FakeDirectory(real_warehouse),
+        classifier=TokenSpendingClassifier(),
+        ledger=CostLedger(tmp_path / "l.sqlite3"),
+    )
+    answer = orch.ask("Which orders are overdue?", FE)
+    expected = 1.0 * 0.003 + 0.2 * 0.015
+    assert answer.cost.actual == {"bedrock": pytest.approx(expected)}
+    assert answer.cost.aws_equivalent["bedrock"] == pytest.approx(expected)
+    row = orch.ledger.entries(None)[0]
+    assert (row.input_tokens, row.output_tokens) == (
+        1000,
+        200,
+    ) and row.actual_total == pytest.approx(expected)
+    # The hit is free: no classification, no tokens.
+    hit = orch.ask("Which orders are overdue?", FE)
+    assert hit.cached and hit.cost.total == 0 and hit.usage.input_tokens == 0

@@ -319,6 +319,8 @@ def register_intent_classifier(name: str) -> Callable[[ClassifierFactory], Class
 def create_intent_classifier(settings: Settings) -> IntentClassifier:
     """The classifier for the configured planner mode (the offline rules unless one is registered)."""
     name = _MODE_TO_CLASSIFIER.get(settings.planner.mode, "rules")
+    if name not in _REGISTRY and name == "bedrock":
+        import workbench.llm.intent  # noqa: F401  (registers the Bedrock classifier)
     factory = _REGISTRY.get(name, _REGISTRY["rules"])
     return factory(settings)
 
