@@ -38,10 +38,7 @@ def format_value(value: Any, unit: str = "") -> str:
         return f"{value:.3f}"
     if unit in {"days", "units per day"}:
         return f"{value:,.1f} {unit}"
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.2f}"
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
     return f"{text} {unit}".strip() if unit else text
 
 
@@ -134,7 +131,7 @@ def describe_result(
             series = pd.to_numeric(frame[col], errors="coerce")
             if series.notna().any():
                 idx = series.idxmin() if highlight.get("ascending") else series.idxmax()
-                row = frame.loc[idx]
+                row = frame.loc[idx]  # type: ignore[call-overload]
                 unit = "days" if "day" in col else "units"
                 text = (
                     text[:-1]
@@ -178,7 +175,7 @@ def describe_result(
     low_idx = values.idxmin()
     descending = plan.order_by[0].descending if plan.order_by else True
     lead_idx = top_idx if descending else low_idx
-    lead = frame.loc[lead_idx]
+    lead = frame.loc[lead_idx]  # type: ignore[call-overload]
     adjective = "highest" if descending else "lowest"
     if n == 1:
         return f"{_row_name(lead, list(frame.columns))} has the {adjective if plan.limit == 1 else ''} {metric.label}{where}: {format_value(lead[metric_col], metric.unit)}.".replace(

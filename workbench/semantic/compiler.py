@@ -98,7 +98,7 @@ def _conjuncts(expr: exp.Expression | None) -> list[exp.Expression]:
     if expr is None:
         return []
     if isinstance(expr, exp.And):
-        return _conjuncts(expr.left) + _conjuncts(expr.right)
+        return _conjuncts(expr.this) + _conjuncts(expr.expression)
     if isinstance(expr, exp.Paren):
         return _conjuncts(expr.this) if isinstance(expr.this, exp.And) else [expr]
     return [expr]
@@ -107,7 +107,7 @@ def _conjuncts(expr: exp.Expression | None) -> list[exp.Expression]:
 def _and(parts: Sequence[exp.Expression]) -> exp.Expression | None:
     if not parts:
         return None
-    return exp.and_(*[p.copy() for p in parts]) if len(parts) > 1 else parts[0].copy()
+    return exp.and_(*[p.copy() for p in parts]) if len(parts) > 1 else parts[0].copy()  # type: ignore[return-value]
 
 
 def _tables_in(exprs: Iterable[exp.Expression | None]) -> set[str]:
@@ -132,7 +132,8 @@ def _compare(left: exp.Expression, op: str, value: Any) -> exp.Expression:
         "=": exp.EQ,
         "!=": exp.NEQ,
     }
-    return classes[op](this=left, expression=right)
+    result: Any = classes[op](this=left, expression=right)
+    return result
 
 
 def _filter_predicate(left: exp.Expression, flt: Filter) -> exp.Expression:
@@ -279,12 +280,12 @@ class PlanCompiler:
             return measure.time_column
         if plan is not None:
             for name in plan.conditions:
-                cond = self.model.conditions.get(name)
-                if cond is not None and cond.source == measure.source:
-                    if cond.no_time_window:
+                plan_cond = self.model.conditions.get(name)
+                if plan_cond is not None and plan_cond.source == measure.source:
+                    if plan_cond.no_time_window:
                         return None
-                    if cond.time_column is not None:
-                        return cond.time_column
+                    if plan_cond.time_column is not None:
+                        return plan_cond.time_column
         return self.model.sources[measure.source].time_column
 
     def _measure_conjuncts(self, measure: Measure, as_of: date) -> list[exp.Expression]:
@@ -355,7 +356,7 @@ class PlanCompiler:
                 )
         if semi and source.semi_join is not None:
             sj = source.semi_join
-            left, right = sj.key.left, sj.key.right
+            left, right = sj.key.this, sj.key.expression
             base_side, semi_side = (left, right) if left.table == source.table else (right, left)
             sub = exp.select(semi_side.copy()).from_(exp.to_table(sj.table))
             needed = _tables_in(semi)
@@ -505,7 +506,7 @@ class PlanCompiler:
         where += self._condition_predicates(plan, source, fb, as_of)
 
         aggregates = {m.name: self._aggregate(m, residual[m.name], as_of) for m in specs}
-        projections: list[exp.Expression] = [exp.alias_(k.expr.copy(), k.alias) for k in keys]
+        projections: list[Any] = [exp.alias_(k.expr.copy(), k.alias) for k in keys]
         window_days = window.days if window else None
         if inline_metrics is not None:
             for metric in inline_metrics:
@@ -610,7 +611,7 @@ class PlanCompiler:
                 ctes.append((f"m_{source_name}", sub))
             owner = {m: f"m_{model.measures[m].source}" for ms in by_source.values() for m in ms}
             window_days = window.days if window else None
-            projections: list[exp.Expression] = [exp.column(k) for k in key_aliases]
+            projections: list[Any] = [exp.column(k) for k in key_aliases]
             projections += [
                 exp.alias_(
                     self._metric_expr(m, lambda n: exp.column(n, table=owner[n]), window_days), m

@@ -342,6 +342,7 @@ def _parse_expr(text: Any, where: str, issues: _Issues) -> exp.Expression | None
     if isinstance(parsed, exp.Query):
         issues.add(where, f"expected an expression, got a query: {text!r}")
         return None
+    assert isinstance(parsed, exp.Expression)
     return parsed
 
 
@@ -526,10 +527,10 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
                 )
                 if on is not None:
                     sj_joins.append(Join(jname, on))
-            key = _parse_expr(sj.get("key"), f"{where}.semi_join.key", issues)
-            _check_columns(key, f"{where}.semi_join.key", sj_reach, alias_columns, issues)
-            if key is not None:
-                semi = SemiJoin(sj_table, key, tuple(sj_joins))
+            sj_key = _parse_expr(sj.get("key"), f"{where}.semi_join.key", issues)
+            _check_columns(sj_key, f"{where}.semi_join.key", sj_reach, alias_columns, issues)
+            if sj_key is not None:
+                semi = SemiJoin(sj_table, sj_key, tuple(sj_joins))
         time_column = _parse_expr(sdef.get("time_column"), f"{where}.time_column", issues)
         _check_columns(time_column, f"{where}.time_column", reach, alias_columns, issues)
         sources[sname] = Source(
@@ -627,13 +628,13 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
             ratio = (num, den, float(r.get("denominator_divisor", 1)))
         expr = _parse_expr(mdef.get("expr"), f"{where}.expr", issues)
         if expr is not None:
-            for col in expr.find_all(exp.Column):
+            for ref in expr.find_all(exp.Column):
                 if (
-                    col.table
-                    or (col.name not in raw_metrics and col.name not in measures)
-                    or col.name == name
+                    ref.table
+                    or (ref.name not in raw_metrics and ref.name not in measures)
+                    or ref.name == name
                 ):
-                    issues.add(f"{where}.expr", f"'{col.sql()}' is not a metric or measure")
+                    issues.add(f"{where}.expr", f"'{ref.sql()}' is not a metric or measure")
             for fn in expr.find_all(exp.Anonymous):
                 if str(fn.this).upper() not in _PLACEHOLDERS:
                     issues.add(f"{where}.expr", f"unknown function {fn.this}()")
@@ -654,8 +655,8 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
     for dname, ddef in _mapping(raw.get("dimensions"), "dimensions", issues).items():
         where = f"dimensions.{dname}"
         ddef = _mapping(ddef, where, issues)
-        key = _parse_expr(ddef.get("key"), f"{where}.key", issues)
-        _check_columns(key, f"{where}.key", all_reach, alias_columns, issues)
+        dim_key = _parse_expr(ddef.get("key"), f"{where}.key", issues)
+        _check_columns(dim_key, f"{where}.key", all_reach, alias_columns, issues)
         name_expr = _parse_expr(ddef.get("name"), f"{where}.name", issues)
         _check_columns(name_expr, f"{where}.name", all_reach, alias_columns, issues)
         by_source: dict[str, exp.Expression] = {}
@@ -680,11 +681,11 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
         entity = ddef.get("entity")
         if entity is not None and entity not in ENTITY_KINDS:
             issues.add(where, f"unknown entity kind '{entity}'")
-        if key is not None:
+        if dim_key is not None:
             dimensions[dname] = Dimension(
                 dname,
                 str(ddef.get("label", dname)),
-                key,
+                dim_key,
                 columns,
                 _strs(ddef.get("synonyms"), f"{where}.synonyms", issues),
                 name_expr,
@@ -791,18 +792,24 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
     for op in comparisons:
         if op not in {">", ">=", "<", "<=", "="}:
             issues.add("language.comparisons", f"unknown operator '{op}'")
+
+    def words(name: str) -> tuple[str, ...]:
+        return _strs(lang.get(name), f"language.{name}", issues)
+
     language = Language(
-        *(
-            _strs(lang.get(k), f"language.{k}", issues)
-            for k in ("group_by", "count", "list", "total", "rate", "descending", "ascending")
-        ),
-        comparisons,
-        *(
-            _strs(lang.get(k), f"language.{k}", issues)
-            for k in ("negation", "followup", "out_of_scope")
-        ),
-        frozenset(_strs(lang.get("filler"), "language.filler", issues)),
-    )  # type: ignore[arg-type]
+        group_by=words("group_by"),
+        count=words("count"),
+        list=words("list"),
+        total=words("total"),
+        rate=words("rate"),
+        descending=words("descending"),
+        ascending=words("ascending"),
+        comparisons=comparisons,
+        negation=words("negation"),
+        followup=words("followup"),
+        out_of_scope=words("out_of_scope"),
+        filler=frozenset(words("filler")),
+    )
 
     # Personas ------------------------------------------------------------------------------
     examples: dict[str, tuple[str, ...]] = {}

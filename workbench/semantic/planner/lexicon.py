@@ -145,8 +145,8 @@ class Lexicon:
         for name, listing in model.listings.items():
             for s in listing.synonyms:
                 add(s, Target("listing", name))
-        for i, phrase in enumerate(model.phrases):
-            for s in phrase.synonyms:
+        for i, idiom in enumerate(model.phrases):
+            for s in idiom.synonyms:
                 add(s, Target("phrase", str(i)))
         self.concepts: dict[tuple[str, ...], list[Target]] = dict(concepts)
         self.max_concept = max((len(k) for k in self.concepts), default=1)

@@ -740,9 +740,9 @@ class OfflinePlanner:
         cues = list(a.grammar("group"))
         # "by month and warehouse": a grouping word joined by "and" continues the grouping.
         for c in a.concepts("dimension", "grain"):
-            prev = c.start - 1
-            if prev > 0 and a.tokens[prev].text in {"and", "then"}:
-                before = next((x for x in a.chosen if x.end == prev - 1), None)
+            joiner = c.start - 1
+            if joiner > 0 and a.tokens[joiner].text in {"and", "then"}:
+                before = next((x for x in a.chosen if x.end == joiner - 1), None)
                 if (
                     before is not None
                     and before.layer == "concept"
@@ -750,7 +750,7 @@ class OfflinePlanner:
                 ):
                     before_cue = a.prev_before(before)
                     if before_cue is not None and before_cue in cues:
-                        cues.append(_Cand(prev, prev, "grammar", ["group"]))
+                        cues.append(_Cand(joiner, joiner, "grammar", ["group"]))
         for cue in cues:
             nxt = a.next_after(cue)
             if nxt is None:
@@ -817,25 +817,25 @@ class OfflinePlanner:
             dims = self._noun_dims(c, persona, a)
             if not dims:
                 continue
-            prev_tokens = {a.tokens[i].text for i in range(max(0, c.start - 2), c.start)}
+            prev_words = {a.tokens[i].text for i in range(max(0, c.start - 2), c.start)}
             near_superlative = any(
                 0 < c.start - s.end <= 4 or 0 < s.start - c.end <= 3 for s in superlative
             ) or any(0 < c.start - p.end <= 2 for p in a.concepts("phrase"))
-            which = bool(prev_tokens & _LIST_WHICH)
+            which = bool(prev_words & _LIST_WHICH)
             if which or near_superlative:
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
         # "which suppliers have a fill rate …": the noun leading a metric phrase is the grouping.
         for c in a.concepts("metric"):
             first = a.tokens[c.start]
             dims = self._word_dims.get(first.stem, [])
-            prev = a.tokens[c.start - 1].text if c.start > 0 else ""
+            prev_word = a.tokens[c.start - 1].text if c.start > 0 else ""
             last = a.tokens[c.end]
             if (
                 dims
                 and c.length > 1
                 and (
-                    prev in _LIST_WHICH
-                    or (first.plural and prev not in {"the", "our", "of", "for"})
+                    prev_word in _LIST_WHICH
+                    or (first.plural and prev_word not in {"the", "our", "of", "for"})
                     or last.plural
                 )
             ):
@@ -1160,13 +1160,13 @@ class OfflinePlanner:
             for c in grouping:
                 # A noun ("warehouse", "suppliers") says one or many; in an idiom only its last word does.
                 span = [c.end] if c is r.phrase_cand else range(c.start, c.end + 1)
-                words = [
+                nouns_here = [
                     a.tokens[i]
                     for i in span
                     if a.tokens[i].stem in self._word_dims or c.length == 1
                 ]
-                if words:
-                    plural = words[0].plural
+                if nouns_here:
+                    plural = nouns_here[0].plural
                     break
             if plural is None:
                 # No noun: the verb says one or many ("what did we sell most" / "what are the best sellers").
