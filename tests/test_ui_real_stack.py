@@ -105,3 +105,12 @@ def test_persona_switch_ends_the_conversation_and_ungranted_persona_is_refused(
         "how many orders are overdue?", "field_engineer", token=new.model.session.token
     )
     assert answer.error and answer.frame.empty
+
+
+def test_cache_statistics_show_the_hit_rate(backend: WorkbenchBackend) -> None:
+    _, dash = _dashboard(backend, "procurement_specialist")
+    dash.model.ask("rank suppliers by score")
+    dash.model.ask("rank suppliers by score")
+    stats = dash.model.cache_stats
+    assert stats is not None and 0 < stats["hit_rate"] <= 1
+    assert f"hit rate {stats['hit_rate'] * 100:.0f}%" in dash.conversation.cache.value

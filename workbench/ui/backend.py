@@ -209,6 +209,8 @@ class WorkbenchBackend:
         if cache is None or not callable(getattr(cache, "stats", None)):
             return None
         stats = cache.stats()
+        if callable(getattr(stats, "to_dict", None)):  # CacheStats: includes the hit_rate property
+            return dict(stats.to_dict())
         if isinstance(stats, Mapping):
             return dict(stats)
         if hasattr(stats, "__dataclass_fields__"):

@@ -310,9 +310,7 @@ class CostPanelView(w.VBox):
             spent = {k: v for k, v in cost.by_service.items() if v > 0}
             data = spent or dict(cost.aws_equivalent_by_service)
             title = (
-                "This month by service (USD)"
-                if spent
-                else "This month by service, AWS equivalent (USD)"
+                "Month to date by service (USD)" if spent else "Month to date, AWS equivalent (USD)"
             )
         else:
             parts.append("<div><i>Cost ledger unavailable.</i></div>")
