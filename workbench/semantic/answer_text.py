@@ -18,6 +18,11 @@ from workbench.semantic.plan import QueryPlan
 
 __all__ = ["describe_result", "format_value", "suggest_chart"]
 
+# Units of metrics that count things ("There are 35 delayed shipments").
+_COUNTED = frozenset(
+    {"orders", "positions", "POs", "products", "suppliers", "warehouses", "customers"}
+)
+
 
 def format_value(value: Any, unit: str = "") -> str:
     """A number as a person would say it: 1,234 units, $12,345.67, 87.5%, 3.2 days."""
@@ -72,6 +77,11 @@ def _row_name(row: pd.Series, columns: list[str]) -> str:
     name_cols = [c for c in columns if c.endswith("_name")]
     id_cols = [c for c in columns if c.endswith("_id")]
     parts = []
+    # A document (order, PO) is named by its own id first: "SO-000123 (Hayes Electric Co.)".
+    for doc in ("order_id", "po_id"):
+        if doc in columns:
+            who = next((c for c in ("customer_name", "supplier_name") if c in columns), None)
+            return f"{row[doc]} ({row[who]})" if who else str(row[doc])
     for name_col in name_cols:
         id_col = name_col[: -len("_name")] + "_id"
         if id_col in columns:
@@ -146,13 +156,33 @@ def describe_result(
         return f"No data for {first.label}{where}."
     if not plan.dimensions:
         row = frame.iloc[0]
+        conds = [model.conditions[c].label for c in plan.conditions] + [
+            f"not {model.conditions[c].label}" for c in plan.negated_conditions
+        ]
+        that = f" that are {' and '.join(conds)}" if conds else ""
+        if len(metric_names) == 1 and first.unit in _COUNTED:
+            value = row[metric_names[0]]
+            count = format_value(value)
+            verb = (
+                "were"
+                if plan.time_window is not None
+                and plan.time_window.end < (plan.as_of or plan.time_window.end)
+                or plan.time_window is not None
+                and plan.time_window.label.startswith(("last", "yesterday"))
+                else "are"
+            )
+            return f"There {verb if count != '1' else verb.replace('were', 'was').replace('are', 'is')} {count} {first.label}{that}{where}."
         parts = [
-            f"{model.metrics[m].label} is {format_value(row[m], model.metrics[m].unit)}"
+            f"{model.metrics[m].label}: {format_value(row[m], model.metrics[m].unit)}"
             for m in metric_names
             if m in frame.columns
         ]
         sentence = "; ".join(parts)
-        return sentence[:1].upper() + sentence[1:] + f"{where}."
+        head = f"{first.label}{that}{where}: " if len(parts) == 1 else ""
+        text = head + (
+            format_value(row[metric_names[0]], first.unit) if len(parts) == 1 else sentence
+        )
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
     n = len(frame)
     dims = [model.dimensions[d].label if d in model.dimensions else d for d in plan.dimensions]
     by = " and ".join(dims)
