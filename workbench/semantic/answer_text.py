@@ -163,14 +163,12 @@ def describe_result(
         if len(metric_names) == 1 and first.unit in _COUNTED:
             value = row[metric_names[0]]
             count = format_value(value)
-            verb = (
-                "were"
-                if plan.time_window is not None
-                and plan.time_window.end < (plan.as_of or plan.time_window.end)
-                or plan.time_window is not None
-                and plan.time_window.label.startswith(("last", "yesterday"))
-                else "are"
+            window = plan.time_window
+            past = window is not None and (
+                window.end < (plan.as_of or window.end)
+                or window.label.startswith(("last", "yesterday"))
             )
+            verb = "were" if past else "are"
             return f"There {verb if count != '1' else verb.replace('were', 'was').replace('are', 'is')} {count} {first.label}{that}{where}."
         parts = [
             f"{model.metrics[m].label}: {format_value(row[m], model.metrics[m].unit)}"
