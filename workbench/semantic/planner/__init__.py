@@ -5,6 +5,7 @@ from __future__ import annotations
 from workbench.semantic.planner.offline import OfflinePlanner, is_followup
 from workbench.semantic.planner.screen import (
     MAX_QUESTION_CHARS,
+    ActionNotSupportedError,
     EmptyQuestionError,
     InstructionsIgnoredError,
     OutOfScopeError,
@@ -15,6 +16,7 @@ from workbench.semantic.planner.screen import (
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "ActionNotSupportedError",
     "EmptyQuestionError",
     "InstructionsIgnoredError",
     "OfflinePlanner",

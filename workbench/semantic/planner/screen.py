@@ -12,6 +12,7 @@ from workbench.core.errors import NotUnderstoodError
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "ActionNotSupportedError",
     "EmptyQuestionError",
     "InstructionsIgnoredError",
     "OutOfScopeError",
@@ -71,6 +72,18 @@ _INJECTION = re.compile(
 )
 
 
+class ActionNotSupportedError(NotUnderstoodError):
+    code = "action_not_supported"
+
+
+# Requests to change data or act, not to read: answered with what the workbench can do instead.
+_ACTION = re.compile(
+    r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+|pls\s+)?(delete|remove|update|modify|insert|cancel|email|e-mail|send|approve|"
+    r"create|move|transfer|drop|truncate|reset|overwrite|erase|edit|write|save|upload|import|place)\b",
+    re.I,
+)
+
+
 def clean_question(text: str) -> str:
     """Normalize Unicode and drop control characters (keeps the words as typed)."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -112,6 +125,12 @@ def screen_question(text: str, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
         raise InstructionsIgnoredError(
             "I can only answer questions about the supply-chain data. Requests to change my instructions, "
             "persona or safety rules, or to reveal internal settings, are ignored."
+        )
+    action = _ACTION.search(question)
+    if action and _sql_score(question) < 3:
+        raise ActionNotSupportedError(
+            f"I can only read and explain the data; I can't {action.group(1).lower()} anything, and nothing was changed. "
+            "Ask a question instead, for example 'Which orders are overdue?'"
         )
     if _sql_score(question) >= 3:
         raise SqlInQuestionError(
