@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, PASSWORD, WAIT_MS, RequestLog, RunningServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 PageAndLog = tuple[Any, RequestLog]
 QUESTION = "revenue by warehouse last month"
