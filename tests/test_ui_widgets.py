@@ -202,6 +202,12 @@ def test_ask_shows_answer_table_chart_sql_and_csv(
     href = dash.download.value.split('href="', 1)[1].split('"', 1)[0]
     csv = base64.b64decode(href.split("base64,", 1)[1]).decode()
     pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(csv)), _revenue())
+    # Sorting the table re-sorts the download too.
+    dash.table.sort_column.value = "revenue"
+    dash.table.sort_order.value = False
+    href = dash.download.value.split('href="', 1)[1].split('"', 1)[0]
+    resorted = pd.read_csv(io.StringIO(base64.b64decode(href.split("base64,", 1)[1]).decode()))
+    assert resorted["warehouse_name"].iloc[0] == "W22" and len(resorted) == 23
     assert urllib.parse.unquote(href).startswith("data:text/csv")
 
 

@@ -409,6 +409,7 @@ class DashboardView(w.VBox):
         self.logout.on_click(lambda _b: app.logout())
         self.persona.observe(self._on_persona, "value")
         model.observe(self._render)
+        model.table.observe(self._on_table)
         self._render(
             model,
             frozenset(
@@ -424,6 +425,11 @@ class DashboardView(w.VBox):
                 }
             ),
         )
+
+    def _on_table(self, table: TableModel, changed: frozenset[str]) -> None:
+        # The CSV follows the table's sort (a new answer's link is made with the answer).
+        if "sort" in changed and "frame" not in changed and self.download.value:
+            self.download.value = self._download_link()
 
     def _on_persona(self, change: Mapping[str, Any]) -> None:
         if change["new"] and change["new"] != self.model.persona.value:
