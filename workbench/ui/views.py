@@ -462,7 +462,12 @@ class DashboardView(w.VBox):
             self.answer.value = f"<p>{html.escape(model.answer_text)}</p>" if ok else ""
             if ok and answer is not None:
                 source = "cache" if answer.cached else (answer.agent or "workbench")
-                self.meta.value = f"<small>{len(answer.frame)} rows · {answer.duration_ms:,.0f} ms · {html.escape(source)}</small>"
+                cut = (
+                    " (cut at the row limit: narrow the question for the rest)"
+                    if answer.frame.attrs.get("truncated")
+                    else ""
+                )
+                self.meta.value = f"<small>{len(answer.frame):,} rows{cut} · {answer.duration_ms:,.0f} ms · {html.escape(source)}</small>"
                 self.download.value = self._download_link() if len(answer.frame.columns) else ""
             else:
                 self.meta.value = ""
