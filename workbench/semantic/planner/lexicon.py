@@ -194,6 +194,8 @@ class Lexicon:
             "desc",
         ):
             add_g(w, "sort_desc")
+        for w in ("breakdown", "break down", "distribution", "split", "mix"):
+            add_g(w, "group_after")
         for w in ("vs", "versus", "compared to", "compared with", "compare"):
             add_g(w, "compare")
         self.grammar: dict[tuple[str, ...], list[str]] = dict(grammar)

@@ -414,7 +414,9 @@ class OfflinePlanner:
         for i, tok in enumerate(tokens):
             if tok.number is not None:
                 cands.append(_Cand(i, i, "number", tok))
-        chosen = _segment(cands, len(tokens))
+        chosen = _segment(
+            cands, len(tokens), [t.text in IGNORABLE or t.stem in IGNORABLE for t in tokens]
+        )
         taken = [False] * len(tokens)
         for c in chosen:
             for i in range(c.start, c.end + 1):
@@ -727,7 +729,7 @@ class OfflinePlanner:
         self._read_groupings(a, r, persona)
         self._read_ordering(a, r, persona)
         self._read_comparisons(a, r)
-        if not allow_empty and not (r.metrics or r.conditions or a.concepts("listing")):
+        if not allow_empty and not (r.metrics or r.conditions or r.dims or a.concepts("listing")):
             raise NotUnderstoodError(
                 _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
             )
@@ -783,6 +785,14 @@ class OfflinePlanner:
                     f"I cannot break the results down by '{word}': it is not something the data records.",
                     suggestions=[],
                 )
+        for cue in a.grammar("group_after"):
+            # "order status breakdown", "category split": the grouping comes before the cue.
+            before = a.prev_before(cue)
+            if before is not None and before.layer == "concept":
+                grains = [t.name for t in before.payload if t.kind == "grain"]
+                dims = self._noun_dims(before, persona, a)
+                if grains or dims:
+                    _add(r.dims, grains[0] if grains else "|".join(dims))
         for cue in a.grammar("sort"):
             # "rank suppliers by score": the noun after the cue is the grouping.
             nxt = a.next_after(cue)
@@ -822,7 +832,17 @@ class OfflinePlanner:
                 0 < c.start - s.end <= 4 or 0 < s.start - c.end <= 3 for s in superlative
             ) or any(0 < c.start - p.end <= 2 for p in a.concepts("phrase"))
             which = bool(prev_words & _LIST_WHICH)
-            if which or near_superlative:
+            # "all warehouses and their capacity", "revenue for each of our warehouses": one row each.
+            words_here = {t.text for t in a.tokens}
+            every = a.tokens[c.end].plural and (
+                bool(prev_words & {"each", "every"})
+                or (
+                    bool(prev_words & {"all", "list", "show"})
+                    and bool(words_here & {"their", "its"})
+                )
+                or bool(words_here & {"each"} and prev_words & {"of"})
+            )
+            if which or near_superlative or every:
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
         # "which suppliers have a fill rate …": the noun leading a metric phrase is the grouping.
         for c in a.concepts("metric"):
@@ -840,6 +860,24 @@ class OfflinePlanner:
                 )
             ):
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
+
+    def _listing_for_dims(self, dims: Sequence[str]) -> str | None:
+        """The one listing whose rows every dimension (status, priority, customer …) describes."""
+        options = []
+        for listing in self.model.listings.values():
+            if listing.count_metric is None:
+                continue
+            if all(
+                any(
+                    opt in self.model.dimensions
+                    and listing.source in self.model.dimension_sources(opt)
+                    for opt in d.split("|")
+                )
+                for d in dims
+                if d not in TIME_GRAINS
+            ):
+                options.append(listing.name)
+        return options[0] if len(options) == 1 else None
 
     def _resolve_dim(
         self, dim: str, metrics: Sequence[str], conditions: Sequence[tuple[str, bool]]
@@ -1124,6 +1162,11 @@ class OfflinePlanner:
                 kind, listing = "listing", cond_listing.name
         else:
             listing_nouns = [c for c in nouns if any(t.kind == "listing" for t in c.payload)]
+            fallback = self._listing_for_dims(dims) if not listing_nouns and dims else None
+            if fallback is not None:
+                # "order status breakdown": count the rows the grouping describes.
+                listing_nouns = [_Cand(0, 0, "concept", [Target("listing", fallback)])]
+                r.count_intent = True
             if not listing_nouns:
                 raise NotUnderstoodError(
                     _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
@@ -1395,12 +1438,19 @@ class OfflinePlanner:
         return label[:1].upper() + label[1:]
 
 
-def _segment(cands: Sequence[_Cand], n_tokens: int) -> list[_Cand]:
+def _segment(cands: Sequence[_Cand], n_tokens: int, ignorable: Sequence[bool] = ()) -> list[_Cand]:
     """The non-overlapping candidates that explain the most words, in the fewest pieces.
 
-    Dynamic programming over token positions: maximize covered tokens, then prefer fewer
-    (longer) pieces, then the more specific layers (time, concept, entity, grammar).
+    Dynamic programming over token positions: maximize covered meaningful tokens (a
+    concept phrase skipping "are"/"the" does not earn them), then prefer fewer (longer)
+    pieces, then the more specific layers (time, concept, entity, grammar).
     """
+
+    def weight(c: _Cand) -> int:
+        if not ignorable:
+            return c.length
+        return sum(1 for i in range(c.start, c.end + 1) if not ignorable[i]) or 1
+
     starts: dict[int, list[_Cand]] = {}
     for c in cands:
         starts.setdefault(c.start, []).append(c)
@@ -1412,7 +1462,7 @@ def _segment(cands: Sequence[_Cand], n_tokens: int) -> list[_Cand]:
         for c in starts.get(i, ()):
             rest_score, rest = best[c.end + 1]
             cand_score = (
-                rest_score[0] + c.length,
+                rest_score[0] + weight(c),
                 rest_score[1] - 1,
                 rest_score[2] - _LAYER_PRIORITY[c.layer],
             )

@@ -63,6 +63,7 @@ _TOKEN = re.compile(
     r"|\$?\d+(?:\.\d+)?%?"  # 5 / 0.8 / 80% / $500
     r"|[a-z][a-z0-9]*(?:'s)?"  # words (possessive kept with the word)
     r"|[<>]=?|="  # comparison symbols
+    r"|%"  # "% of orders delivered on time"
 )
 
 _IRREGULAR = {
@@ -151,7 +152,7 @@ def tokenize_question(text: str) -> list[Token]:
             value = float(digits)
             tokens.append(Token(digits, digits, start, end, value, percent, money))
             continue
-        if raw in {"<", ">", "<=", ">=", "="}:
+        if raw in {"<", ">", "<=", ">=", "=", "%"}:
             tokens.append(Token(raw, raw, start, end))
             continue
         word = raw[:-2] if raw.endswith("'s") else raw
