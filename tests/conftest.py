@@ -52,3 +52,25 @@ def workbench(sample_home: Path) -> Iterator[Workbench]:
         yield wb
     finally:
         wb.close()
+
+
+def copy_sample_home(sample_home: Path, dest: Path) -> Path:
+    """A private copy of the sample home: its data and config only.
+
+    The shared home also collects other tests' state (ledger rows, logs, users), which a
+    test that counts rows or users must not inherit.
+    """
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(sample_home / "data", dest / "data", dirs_exist_ok=True)
+    config = sample_home / "config.yaml"
+    if config.exists():
+        shutil.copy2(config, dest / "config.yaml")
+    return dest
+
+
+@pytest.fixture
+def fresh_home(sample_home: Path, tmp_path: Path) -> Path:
+    """A per-test copy of the sample data in its own WORKBENCH_HOME."""
+    return copy_sample_home(sample_home, tmp_path / "home")

@@ -8,11 +8,11 @@ tested in test_auth.py.
 from __future__ import annotations
 
 import inspect
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_sample_home
 from workbench.app import Workbench
 from workbench.auth import AuthService
 from workbench.core.errors import AuthError, PermissionDeniedError
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def wired(sample_home: Path, tmp_path: Path) -> tuple[Workbench, AuthService]:
     home = tmp_path / "home"
-    shutil.copytree(sample_home, home)  # the auth database goes into this copy, not the shared home
+    copy_sample_home(sample_home, home)
     with (home / "config.yaml").open("a", encoding="utf-8") as handle:
         handle.write("auth:\n  bcrypt_rounds: 4\n")
     wb = Workbench(home=home)

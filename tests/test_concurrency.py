@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import copy_sample_home
+
 PROCESSES = 8
 ANSWERS_PER_PROCESS = 100
 
@@ -150,10 +152,9 @@ ASKS_PER_PROCESS = 100
 
 @pytest.mark.slow
 def test_eight_processes_ask_against_one_home(sample_home: Path, tmp_path: Path) -> None:
-    import shutil
 
     home = tmp_path / "home"
-    shutil.copytree(sample_home, home)
+    copy_sample_home(sample_home, home)
     ctx = mp.get_context("spawn")
     start, results = ctx.Barrier(PROCESSES + 1), ctx.Queue()
     procs = [

@@ -8,14 +8,13 @@ structured log line of every answer.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import AS_OF, SAMPLE_SCALE
+from tests.conftest import AS_OF, SAMPLE_SCALE, copy_sample_home
 from workbench.agents.answer import Intent
 from workbench.app import Workbench
 from workbench.core.config import load_settings
@@ -165,7 +164,7 @@ def test_regenerated_data_invalidates_the_cache(sample_home: Path, tmp_path: Pat
     from workbench.data.generator import generate
 
     home = tmp_path / "home"
-    shutil.copytree(sample_home, home)
+    copy_sample_home(sample_home, home)
     bench = Workbench(home=home)
     try:
         question = "How many products are out of stock?"

@@ -3,12 +3,12 @@ ledger) and the real AuthService, on a copy of the small sample home. No browser
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_sample_home
 from workbench.app import Workbench
 from workbench.auth import AuthService, UserStore
 from workbench.ui.backend import WorkbenchBackend
@@ -23,7 +23,7 @@ def backend(
     sample_home: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkbenchBackend]:
     home = tmp_path_factory.mktemp("ui_real") / "home"
-    shutil.copytree(sample_home, home)
+    copy_sample_home(sample_home, home)
     (home / "config.yaml").write_text(
         (home / "config.yaml").read_text() + "auth:\n  bcrypt_rounds: 4\n", encoding="utf-8"
     )
