@@ -190,6 +190,8 @@ class Phrase:
     metric: str
     dimension: str
     descending: bool = True
+    #: A report of every row ("supplier scorecard"), not a top few.
+    all_rows: bool = False
 
 
 @dataclass(frozen=True)
@@ -780,6 +782,7 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
                 str(pdef.get("metric")),
                 str(pdef.get("dimension")),
                 bool(pdef.get("descending", True)),
+                bool(pdef.get("all_rows", False)),
             )
         )
 

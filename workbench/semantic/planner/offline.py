@@ -794,6 +794,18 @@ class OfflinePlanner:
                 if grains or dims:
                     _add(r.dims, grains[0] if grains else "|".join(dims))
         for cue in a.grammar("sort"):
+            # "suppliers ranked by on-time rate": the noun before the cue is the grouping.
+            before = a.prev_before(cue)
+            if (
+                before is not None
+                and before.layer == "concept"
+                and a.tokens[before.end].plural
+                and not any(t.kind in {"metric", "condition", "phrase"} for t in before.payload)
+            ):
+                dims = self._noun_dims(before, persona, a)
+                if dims:
+                    _add(r.dims, "|".join(dims))
+        for cue in a.grammar("sort"):
             # "rank suppliers by score": the noun after the cue is the grouping.
             nxt = a.next_after(cue)
             if (
@@ -810,6 +822,7 @@ class OfflinePlanner:
                 prev = a.prev_before(c)
                 if (
                     text.endswith("ly")
+                    or (c.length > 1 and text in {"per", "each", "every", "by"})
                     or text in {"annual"}
                     or (
                         prev is not None
@@ -1201,8 +1214,8 @@ class OfflinePlanner:
         if limit == 0:
             plural = None
             for c in grouping:
-                # A noun ("warehouse", "suppliers") says one or many; in an idiom only its last word does.
-                span = [c.end] if c is r.phrase_cand else range(c.start, c.end + 1)
+                # A noun ("warehouse", "suppliers") says one or many; in an idiom its last noun does.
+                span = range(c.end, c.start - 1, -1)
                 nouns_here = [
                     a.tokens[i]
                     for i in span
@@ -1226,6 +1239,8 @@ class OfflinePlanner:
                         break
             if kind == "listing":
                 limit = DEFAULT_TOP_N
+            elif r.phrase is not None and r.phrase.all_rows:
+                limit = None
             elif not dims:
                 limit = None
             else:
