@@ -92,4 +92,3 @@ ORDER BY
   supplier_score DESC,
   supplier_id ASC,
   supplier_name ASC
-LIMIT 10

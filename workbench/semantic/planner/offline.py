@@ -1239,9 +1239,7 @@ class OfflinePlanner:
                         break
             if kind == "listing":
                 limit = DEFAULT_TOP_N
-            elif r.phrase is not None and r.phrase.all_rows:
-                limit = None
-            elif not dims:
+            elif (r.phrase is not None and r.phrase.all_rows) or not dims:
                 limit = None
             else:
                 limit = DEFAULT_TOP_N if plural is None or plural else 1
