@@ -211,3 +211,38 @@ def test_persona_examples_all_plan(planner: OfflinePlanner) -> None:
 def test_deterministic(planner: OfflinePlanner) -> None:
     q = "top 3 categories by units sold in the last 30 days at the West warehouse"
     assert plan(planner, q).cache_key() == plan(planner, q).cache_key()
+
+
+def test_document_numbers_select_that_document(planner: OfflinePlanner) -> None:
+    p = plan(planner, "what's the status of order SO-000123?", "field_engineer")
+    assert (p.kind, p.listing, p.filters[0].field, p.filters[0].values) == (
+        "listing",
+        "orders",
+        "order_id",
+        ("SO-000123",),
+    )
+    p = plan(planner, "show PO 45", "procurement_specialist")
+    assert p.listing == "purchase_orders" and p.filters[0].values == ("PO-000045",)
+    with pytest.raises(PermissionDeniedError):
+        plan(planner, "status of PO-000045", "field_engineer")
+
+
+def test_per_position_comparisons_list_stock_positions(planner: OfflinePlanner) -> None:
+    p = plan(planner, "items with less than 3 days of cover")
+    assert p.kind == "listing" and p.listing == "stock_positions"
+    assert p.filter_for("days_of_cover").to_dict()["values"] == [3.0]  # type: ignore[union-attr]
+
+
+def test_contractions_and_period_comparisons(planner: OfflinePlanner) -> None:
+    assert plan(
+        planner, "I'd like to see the fill rate for each supplier", "procurement_specialist"
+    ).dimensions == ("supplier",)
+    with pytest.raises(NotUnderstoodError, match="separate"):
+        plan(planner, "revenue this month vs last month")
+
+
+def test_requests_to_act_are_refused(planner: OfflinePlanner) -> None:
+    from workbench.semantic.planner import ActionNotSupportedError
+
+    with pytest.raises(ActionNotSupportedError, match="nothing was changed"):
+        plan(planner, "please delete the overdue orders")

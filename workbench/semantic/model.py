@@ -134,6 +134,8 @@ class Metric:
     condition: str | None = None
     higher_is_better: bool = True
     default_window_days: int | None = None
+    #: Defined per stock position (product x warehouse): "items with under 3 days of cover" lists positions.
+    per_row: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -646,7 +648,7 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
         metrics[name] = Metric(
             name, str(mdef.get("label", name)), str(mdef.get("unit", "")), _strs(mdef.get("synonyms"), f"{where}.synonyms", issues),
             str(measure) if measure else None, ratio, expr, str(cond) if cond else None,
-            bool(mdef.get("higher_is_better", True)), int(mdef["default_window_days"]) if mdef.get("default_window_days") else None,
+            bool(mdef.get("higher_is_better", True)), int(mdef["default_window_days"]) if mdef.get("default_window_days") else None, bool(mdef.get("per_row", False)),
         )  # fmt: skip
 
     # Dimensions ----------------------------------------------------------------------------

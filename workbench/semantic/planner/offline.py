@@ -20,6 +20,7 @@ refine the previous plan instead of starting over.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -139,6 +140,8 @@ _PREPOSITIONS = frozenset(
 )
 _LAYER_PRIORITY = {"time": 0, "concept": 1, "entity": 2, "grammar": 3, "number": 4}
 _NOT_UNDERSTOOD = "I could not understand that question well enough to answer it reliably."
+# Sales-order and purchase-order numbers ("SO-000123", "po 45").
+_DOCUMENT_ID = re.compile(r"\b(SO|PO)[\s#-]?(\d{1,9})\b", re.IGNORECASE)
 
 
 @dataclass
@@ -300,6 +303,9 @@ class OfflinePlanner:
         """The plan for ``question``; raises NotUnderstoodError / PermissionDeniedError."""
         persona = Persona.parse(persona)
         text = screen_question(question)
+        documents = _DOCUMENT_ID.findall(text)
+        if documents:
+            return self._document_plan(text, documents, persona, as_of)
         analysis = self._analyse(text, as_of)
         if previous is not None and self._followup(analysis):
             plan = self._refine(previous, analysis, persona, as_of)
@@ -710,6 +716,8 @@ class OfflinePlanner:
         windows = [c.payload for c in a.of("time")]
         if windows:
             r.window = _merge_windows(windows)
+            if len(windows) > 1 and a.has("compare"):
+                r.window = None
             if r.window is None:
                 raise NotUnderstoodError(
                     "Comparing separate periods in one question is not supported yet; ask about each period separately "
@@ -873,6 +881,33 @@ class OfflinePlanner:
                 )
             ):
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
+
+    def _document_plan(
+        self, text: str, documents: Sequence[tuple[str, str]], persona: Persona, as_of: date
+    ) -> QueryPlan:
+        """ "What's the status of order SO-000123?": the row of that order (or PO)."""
+        kinds = {prefix.upper() for prefix, _ in documents}
+        if len(kinds) > 1:
+            raise NotUnderstoodError(
+                "Ask about sales orders and purchase orders separately.",
+                suggestions=self.suggestions(text, persona),
+            )
+        prefix = kinds.pop()
+        listing, column = ("orders", "order_id") if prefix == "SO" else ("purchase_orders", "po_id")
+        ids = tuple(dict.fromkeys(f"{prefix}-{int(num):06d}" for _, num in documents))
+        plan = QueryPlan(
+            kind="listing",
+            listing=listing,
+            filters=(Filter(column, "in", ids, ", ".join(ids)),),
+            columns=("ship_date", "delivery_date", "warehouse_name") if listing == "orders" else (),
+            as_of=as_of,
+            persona=persona.value,
+            question=text,
+        )
+        self._check_persona(plan, self.model.listing_tables(listing), persona)
+        compiled = self.compiler.compile(plan)
+        self._check_persona(plan, compiled.tables, persona)
+        return plan
 
     def _listing_for_dims(self, dims: Sequence[str]) -> str | None:
         """The one listing whose rows every dimension (status, priority, customer …) describes."""
@@ -1100,7 +1135,28 @@ class OfflinePlanner:
         listing: str | None = None
         dims = list(r.dims)
         grouping: list[_Cand] = []  # the words that name the grouping (for singular/plural)
-        if metrics:
+        per_row_having = [h for h in r.having if model.metrics[h.metric].per_row]
+        stock_nouns = [
+            c
+            for c in nouns
+            if any(t.kind == "listing" and t.name == "stock_positions" for t in c.payload)
+        ]
+        if (
+            metrics
+            and per_row_having
+            and not dims
+            and stock_nouns
+            and all(
+                model.listings["stock_positions"].column(h.metric) is not None for h in r.having
+            )
+        ):
+            # "items with less than 3 days of cover": stock positions, filtered on the per-position value.
+            kind, listing = "listing", "stock_positions"
+            r.filters.extend(Filter(h.metric, h.op, (h.value,)) for h in r.having)
+            r.order = [Ordering(h.metric, h.op in (">", ">=")) for h in r.having[:1]]
+            r.having = []
+            metrics = []
+        elif metrics:
             for c, dim in subject_nouns:
                 if dim not in dims:
                     dims.append(dim)
