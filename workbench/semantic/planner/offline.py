@@ -707,6 +707,14 @@ class OfflinePlanner:
                 if t is not None:
                     r.conditions.append((t.name, c.negated))
                     break
+        # "today's deliveries" are the ones due today (nothing has been delivered yet today).
+        if (
+            windows_today(a, as_of)
+            and [n for n, _ in r.conditions] == ["delivered_order"]
+            and not r.metrics
+            and "due_today" in model.conditions
+        ):
+            r.conditions = [("due_today", False)]
         if r.phrase is not None and r.phrase.metric not in r.metrics:
             r.metrics.insert(0, r.phrase.metric)
         # A metric that is also a condition ("delivered on time"): the condition when counting or listing.
@@ -1539,6 +1547,12 @@ def _segment(cands: Sequence[_Cand], n_tokens: int, ignorable: Sequence[bool] = 
                 choice = (cand_score, [c, *rest])
         best[i] = choice
     return best[0][1]
+
+
+def windows_today(a: _Analysis, as_of: date) -> bool:
+    """Whether the question's only time expression is today (or later)."""
+    windows = [c.payload for c in a.of("time")]
+    return len(windows) == 1 and windows[0].start >= as_of
 
 
 def _inflects(word: str, words: frozenset[str]) -> bool:
