@@ -246,3 +246,8 @@ def test_requests_to_act_are_refused(planner: OfflinePlanner) -> None:
 
     with pytest.raises(ActionNotSupportedError, match="nothing was changed"):
         plan(planner, "please delete the overdue orders")
+
+
+def test_product_families_filter_every_member(planner: OfflinePlanner) -> None:
+    p = plan(planner, "how many angle grinders do we have")
+    assert p.metrics == ("on_hand",) and set(p.filter_for("product").values) == {"P0007"}  # type: ignore[union-attr]

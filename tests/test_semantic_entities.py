@@ -113,3 +113,10 @@ def test_from_warehouse_is_cached_and_scoped(workbench) -> None:  # type: ignore
     assert "supplier" not in {r.kind for r in scoped.records}
     assert "customer" not in {r.kind for r in scoped.records}
     assert [m.id for m in scoped.find("the west dc")] == ["WH-WEST"]
+
+
+def test_product_families_by_leading_words(index: EntityIndex) -> None:
+    (match,) = index.find("how many angle grinders are left")
+    assert match.kind == "product_group" and set(match.id.split(",")) == {"P0001", "P0007"}
+    # A full product name is longer than its family and wins.
+    assert [m.kind for m in index.find("Angle Grinder 5 in stock")] == ["product"]

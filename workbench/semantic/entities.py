@@ -43,6 +43,7 @@ ENTITY_KINDS: tuple[str, ...] = (
     "region",
     "city",
     "country",
+    "product_group",
 )
 # Tie-break when two kinds match the same words equally well (lower wins).
 _KIND_PRIORITY = {kind: i for i, kind in enumerate(ENTITY_KINDS)}
@@ -220,6 +221,46 @@ def _supplier_aliases(sid: str, name: str) -> tuple[list[str], list[str]]:
     return fuzzy_aliases, [sid]
 
 
+def _product_families(
+    products: Sequence[tuple[str, str, str | None]], categories: set[str]
+) -> list[EntityRecord]:
+    """Product families named by the leading words of product names ("cordless drills").
+
+    A family is a run of two or more leading words shared by several products (or one
+    product's whole leading words); it matches exactly only, and a full product name,
+    being longer, always wins over its family.
+    """
+    members: dict[str, list[str]] = {}
+    for pid, name, _category in products:
+        words: list[str] = []
+        for raw in name.split():
+            if not raw.isalpha():
+                break
+            words.append(raw.lower())
+        if words and words[0] == "pro":
+            words = words[1:]
+        prefixes = {" ".join(words[:k]) for k in range(2, len(words) + 1)}
+        if len(words) == 1:
+            prefixes.add(words[0])
+        for prefix in prefixes:
+            members.setdefault(prefix, []).append(pid)
+    out = []
+    for family, ids in sorted(members.items()):
+        if family in categories or family in _COMMON_WORDS or len(family) < 4:
+            continue
+        words = family.split()
+        plural = " ".join([*words[:-1], *sorted(_plural_forms(words[-1]))[-1:]])
+        aliases = tuple(
+            dict.fromkeys(
+                (family, plural, *(" ".join([*words[:-1], f]) for f in _plural_forms(words[-1])))
+            )
+        )
+        out.append(
+            EntityRecord("product_group", ",".join(sorted(ids)), family.title(), (), aliases)
+        )
+    return out
+
+
 class EntityIndex:
     """Aliases of every entity, searchable in free text."""
 
@@ -289,6 +330,7 @@ class EntityIndex:
             records.append(EntityRecord("product", pid, name))
             if category:
                 categories.add(category)
+        records.extend(_product_families(products, {normalize(c) for c in categories}))
         for category in sorted(categories):
             base = normalize(category)
             # "Electrical" is also said "electric".

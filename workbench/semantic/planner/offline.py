@@ -62,7 +62,7 @@ _TABLE_WORDS = {
 _ENTITY_DIMENSION = {
     "warehouse": "warehouse", "product": "product", "category": "category", "supplier": "supplier",
     "customer": "customer", "order_status": "order_status", "po_status": "po_status", "priority": "priority",
-    "region": "region", "city": "city", "country": "supplier_country",
+    "region": "region", "city": "city", "country": "supplier_country", "product_group": "product",
 }  # fmt: skip
 _PROCUREMENT_WORDS = frozenset(
     {
@@ -738,13 +738,20 @@ class OfflinePlanner:
             m: EntityMatch = c.payload
             by_dim.setdefault((_ENTITY_DIMENSION[m.kind], c.negated), []).append(m)
         for (dim, negated), matches in by_dim.items():
-            ids = tuple(dict.fromkeys(m.id for m in matches))
+            ids = tuple(dict.fromkeys(i for m in matches for i in m.id.split(",")))
             label = " and ".join(dict.fromkeys(m.name for m in matches))
             r.filters.append(Filter(dim, "not_in" if negated else "in", ids, label))
         # Groupings, orderings, comparisons.
         self._read_groupings(a, r, persona)
         self._read_ordering(a, r, persona)
         self._read_comparisons(a, r)
+        if (
+            not (r.metrics or r.conditions or a.concepts("listing"))
+            and r.count_intent
+            and any(f.field == "product" and f.op == "in" for f in r.filters)
+        ):
+            # "how many cordless drills do we have": units in stock of those products.
+            r.metrics.append("on_hand")
         if not allow_empty and not (r.metrics or r.conditions or r.dims or a.concepts("listing")):
             raise NotUnderstoodError(
                 _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
