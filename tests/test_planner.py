@@ -251,3 +251,12 @@ def test_requests_to_act_are_refused(planner: OfflinePlanner) -> None:
 def test_product_families_filter_every_member(planner: OfflinePlanner) -> None:
     p = plan(planner, "how many angle grinders do we have")
     assert p.metrics == ("on_hand",) and set(p.filter_for("product").values) == {"P0007"}  # type: ignore[union-attr]
+
+
+def test_unexplained_numbers_are_not_ignored(planner: OfflinePlanner) -> None:
+    with pytest.raises(NotUnderstoodError, match="'5'"):
+        plan(planner, "pending orders older than 5 days")
+    assert (
+        plan(planner, "units sold since the start of the month").time_window.label == "this month"
+    )  # type: ignore[union-attr]
+    assert plan(planner, "overdue ordrs").conditions == ("overdue_order",)

@@ -142,7 +142,16 @@ _BLOCKED_PHRASES: tuple[tuple[str, ...], ...] = (
 
 _STATUS_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "order_status": {
-        "PENDING": ("pending", "not yet picked", "awaiting picking", "unpicked"),
+        "PENDING": (
+            "pending",
+            "not yet picked",
+            "awaiting picking",
+            "unpicked",
+            "waiting to be picked",
+            "waiting for picking",
+            "not picked yet",
+            "to be picked",
+        ),
         "PICKING": ("picking", "being picked", "in picking"),
         "SHIPPED": ("shipped", "in transit", "on the way", "dispatched", "out for delivery"),
         "DELIVERED": ("delivered", "completed", "fulfilled"),

@@ -315,6 +315,11 @@ def _this_period(m: re.Match[str], as_of: date) -> TimeWindow:
     return period_window(m["unit"].lower(), 0, as_of)
 
 
+@_rule(rf"(?:since|from)\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+{_PERIOD}")
+def _since_period_start(m: re.Match[str], as_of: date) -> TimeWindow:
+    return period_window(m["unit"].lower(), 0, as_of)
+
+
 @_rule(rf"{_PERIOD}[\s-]+to[\s-]+date|(?P<abbr>mtd|ytd|qtd|wtd)")
 def _to_date(m: re.Match[str], as_of: date) -> TimeWindow:
     abbr = (m["abbr"] or "").lower()

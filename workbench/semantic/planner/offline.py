@@ -334,11 +334,13 @@ class OfflinePlanner:
     def _speller(self, index: EntityIndex) -> Speller:
         key = id(index)
         if self._speller_cache is None or self._speller_cache[0] != key:
-            words = set(self.lexicon.vocabulary)
+            # Typos are fixed towards business words only; names have their own fuzzy matching,
+            # and their words count as known so they are never "corrected".
+            names: set[str] = set()
             for record in index.records:
                 for text in (record.name, *record.aliases, *record.exact_aliases, record.id):
-                    words.update(t.text for t in tokenize_question(text))
-            self._speller_cache = (key, Speller(words))
+                    names.update(t.text for t in tokenize_question(text))
+            self._speller_cache = (key, Speller(self.lexicon.vocabulary, known=names))
         return self._speller_cache[1]
 
     def _analyse(self, question: str, as_of: date) -> _Analysis:
@@ -745,6 +747,13 @@ class OfflinePlanner:
         self._read_groupings(a, r, persona)
         self._read_ordering(a, r, persona)
         self._read_comparisons(a, r)
+        if (
+            r.count_intent
+            and [n for n, _ in r.conditions] == ["in_stock"]
+            and not r.metrics
+            and any(f.field == "product" for f in r.filters)
+        ):
+            r.conditions = []  # "how many cordless drills are in stock": units, not positions
         if (
             not (r.metrics or r.conditions or a.concepts("listing"))
             and r.count_intent
@@ -1446,6 +1455,15 @@ class OfflinePlanner:
             raise NotUnderstoodError(
                 f"I can't answer a question about what did 'not' happen ('not {words}') reliably yet; "
                 "ask about what did happen (for example the units sold by product) and look for zeros.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        unused_numbers = [c for c in a.of("number") if c.payload.number is not None]
+        if unused_numbers:
+            word = a.question[
+                a.tokens[unused_numbers[0].start].start : a.tokens[unused_numbers[0].end].end
+            ]
+            raise NotUnderstoodError(
+                f"I could not tell what '{word}' refers to, so I won't guess. Try 'top {word} …', 'more than {word} units …' or 'last {word} days'.",
                 suggestions=self.suggestions(a.question, persona),
             )
         unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]

@@ -188,9 +188,9 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
 class Speller:
     """Fixes typos against a vocabulary: "revnue" -> "revenue", "warehosue" -> "warehouse"."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], known: Iterable[str] = ()) -> None:
         self.vocabulary = sorted({w for w in vocabulary if w and w.isalpha()})
-        self._known = frozenset(self.vocabulary)
+        self._known = frozenset(self.vocabulary) | frozenset(known)
 
     def known(self, word: str) -> bool:
         return word in self._known
@@ -210,6 +210,8 @@ class Speller:
 
     def correct(self, word: str) -> str | None:
         """The closest vocabulary word within one edit (two for long words), or None."""
+        # Short words are too often other real words ("older" is not "order"): fix them only
+        # for a missing letter ("ordrs" -> "orders"), longer ones for any single slip.
         if (
             len(word) < 5
             or not word.isalpha()
@@ -218,8 +220,13 @@ class Speller:
         ):
             return None
         max_distance = 1 if len(word) < 8 else 2
+        choices = (
+            self.vocabulary
+            if len(word) >= 6
+            else [v for v in self.vocabulary if len(v) == len(word) + 1]
+        )
         best = process.extract(
-            word, self.vocabulary, scorer=OSA.distance, score_cutoff=max_distance, limit=3
+            word, choices, scorer=OSA.distance, score_cutoff=max_distance, limit=3
         )
         if not best:
             return None
