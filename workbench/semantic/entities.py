@@ -134,6 +134,16 @@ _COMMON_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# "Japanese suppliers" = suppliers in Japan.
+_DEMONYMS = {
+    "united states": "american", "usa": "american", "us": "american", "canada": "canadian", "mexico": "mexican",
+    "united kingdom": "british", "uk": "british", "germany": "german", "france": "french", "italy": "italian",
+    "spain": "spanish", "netherlands": "dutch", "poland": "polish", "sweden": "swedish", "china": "chinese",
+    "japan": "japanese", "south korea": "korean", "korea": "korean", "taiwan": "taiwanese", "vietnam": "vietnamese",
+    "india": "indian", "thailand": "thai", "malaysia": "malaysian", "indonesia": "indonesian", "brazil": "brazilian",
+    "turkey": "turkish", "australia": "australian",
+}  # fmt: skip
+
 # Phrases whose words look like names but are glossary terms ("safety stock" is not the Safety category).
 _BLOCKED_PHRASES: tuple[tuple[str, ...], ...] = (
     ("safety", "stock"), ("safety", "stocks"), ("safety", "level"), ("safety", "levels"),
@@ -354,7 +364,10 @@ class EntityIndex:
             if rest and rest[0]:
                 countries.add(rest[0])
         for country in sorted(countries):
-            records.append(EntityRecord("country", country, country))
+            adjective = _DEMONYMS.get(country.lower())
+            records.append(
+                EntityRecord("country", country, country, (), (adjective,) if adjective else ())
+            )
         for cid, name in customers:
             records.append(EntityRecord("customer", cid, name))
         for kind, values in _STATUS_ALIASES.items():

@@ -694,6 +694,16 @@ class OfflinePlanner:
                 # "delivered on time" is a condition and a rate: the rate only when asked as a rate.
                 pass
             t = self._choose(c.payload, {"metric"}, persona, a)
+            allowed = PERSONA_TABLES[persona]
+            cond = self._choose(c.payload, {"condition"}, persona, a)
+            if (
+                t is not None
+                and not self._target_tables(t) <= allowed
+                and cond is not None
+                and self._target_tables(cond) <= allowed
+            ):
+                # "on-time delivery %": the persona's condition (and its rate), not another persona's metric.
+                continue
             if t is not None and t.name not in r.metrics:
                 r.metrics.append(t.name)
                 r.metric_cands.append(c)
