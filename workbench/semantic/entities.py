@@ -364,9 +364,9 @@ class EntityIndex:
             if rest and rest[0]:
                 countries.add(rest[0])
         for country in sorted(countries):
-            adjective = _DEMONYMS.get(country.lower())
+            demonym = _DEMONYMS.get(country.lower())
             records.append(
-                EntityRecord("country", country, country, (), (adjective,) if adjective else ())
+                EntityRecord("country", country, country, (), (demonym,) if demonym else ())
             )
         for cid, name in customers:
             records.append(EntityRecord("customer", cid, name))
