@@ -260,3 +260,9 @@ def test_unexplained_numbers_are_not_ignored(planner: OfflinePlanner) -> None:
         plan(planner, "units sold since the start of the month").time_window.label == "this month"
     )  # type: ignore[union-attr]
     assert plan(planner, "overdue ordrs").conditions == ("overdue_order",)
+
+
+def test_prefixes_are_not_typos(planner: OfflinePlanner) -> None:
+    p = plan(planner, "list inactive products")
+    assert p.kind == "listing" and p.conditions == ("inactive_product",)
+    assert plan(planner, "how many products are active").conditions == ("active_product",)

@@ -235,4 +235,7 @@ class Speller:
         if len(best) > 1 and best[0][1] == best[1][1] and best[0][0][:2] != best[1][0][:2]:
             return None
         candidate = best[0][0]
+        # "inactive" is not a typo of "active": a word that contains the candidate is another word.
+        if candidate in word or (word in candidate and len(candidate) - len(word) > 1):
+            return None
         return candidate if candidate[0] == word[0] or len(word) >= 6 else None
