@@ -56,11 +56,8 @@ def test_persona_scoping_follows_the_tables() -> None:
 def test_cancelled_never_count_except_in_cancellation_measures() -> None:
     model = load_model()
     for name, measure in model.measures.items():
-        if (
-            measure.source not in {"sales", "orders", "purchases", "purchase_orders"}
-            or (measure.agg == "count"
-            and measure.filter is None
-            and measure.condition is None)
+        if measure.source not in {"sales", "orders", "purchases", "purchase_orders"} or (
+            measure.agg == "count" and measure.filter is None and measure.condition is None
         ):
             continue
         sql = " ".join(
