@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_EXTRAS := aws
 TEST_EXTRAS := aws,test,dev
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format bench install install-test system-deps clean
 

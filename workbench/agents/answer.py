@@ -32,7 +32,13 @@ class ChartSpec:
     series: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "x": self.x, "y": list(self.y), "title": self.title, "series": self.series}
+        return {
+            "kind": self.kind,
+            "x": self.x,
+            "y": list(self.y),
+            "title": self.title,
+            "series": self.series,
+        }
 
 
 def _json_safe(value: Any) -> Any:
@@ -107,6 +113,9 @@ class Answer:
             "error": self.error,
             "suggestions": list(self.suggestions),
             "plan": plan,
-            "details": {k: _json_safe(v) if not isinstance(v, dict | list) else v for k, v in self.details.items()},
+            "details": {
+                k: _json_safe(v) if not isinstance(v, dict | list) else v
+                for k, v in self.details.items()
+            },
             "as_of": self.as_of.isoformat() if self.as_of else None,
         }

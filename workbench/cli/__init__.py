@@ -8,7 +8,17 @@ from workbench.cli.common import cli
 
 
 def _register() -> None:
-    from workbench.cli import ask_cmd, config_cmd, cost_cmd, data_cmd, load_cmd, report_cmd, serve_cmd, sql_cmd, users_cmd  # noqa: F401
+    from workbench.cli import (  # noqa: F401
+        ask_cmd,
+        config_cmd,
+        cost_cmd,
+        data_cmd,
+        load_cmd,
+        report_cmd,
+        serve_cmd,
+        sql_cmd,
+        users_cmd,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,7 +44,11 @@ class Usage:
     invocations: list[InvocationUsage] = field(default_factory=list)
 
     def merge(self, other: Usage) -> Usage:
-        return Usage(self.warehouse + other.warehouse, self.llm + other.llm, self.invocations + other.invocations)
+        return Usage(
+            self.warehouse + other.warehouse,
+            self.llm + other.llm,
+            self.invocations + other.invocations,
+        )
 
     @property
     def input_tokens(self) -> int:
