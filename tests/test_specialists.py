@@ -498,3 +498,45 @@ def test_specialist_over_lambda_gives_the_same_answer(
         over_lambda.usage.invocations[0].invoker == "lambda"
         and local.usage.invocations[0].invoker == "local"
     )
+
+
+def test_supplier_scores_are_exact_and_cover_all_history(
+    workbench: Workbench, invoker: RecordingInvoker, entities: EntityIndex
+) -> None:
+    """The answer frame holds the glossary's supplier score unrounded, over every PO up to as_of.
+
+    The score is recomputed here from the raw tables with the DATA_MODEL formulas, so the
+    specialist and the SQL agent (whose metric reads all POs) give the same numbers.
+    """
+    answer = ask(workbench, invoker, entities, "supplier", "rank suppliers by score", PS)
+    heads = workbench.sql(
+        "SELECT po_id, supplier_id, order_date, expected_date, received_date, status "
+        f"FROM purchase_order_header WHERE status <> 'CANCELLED' AND order_date <= DATE '{A}'"
+    )
+    lines = workbench.sql(
+        "SELECT l.po_id, l.quantity_ordered, l.quantity_received, l.unit_cost, p.unit_cost AS std "
+        "FROM purchase_order_line l JOIN product p USING (product_id)"
+    ).merge(heads, on="po_id")
+    done = heads[heads["received_date"].notna()]
+    on_time = (
+        (pd.to_datetime(done["received_date"]) <= pd.to_datetime(done["expected_date"]))
+        .groupby(done["supplier_id"])
+        .mean()
+    )
+    filled = lines[lines["received_date"].notna()].groupby("supplier_id")
+    fill = filled["quantity_received"].sum() / filled["quantity_ordered"].sum()
+    lines["weighted"] = (
+        (lines["unit_cost"] - lines["std"]) / lines["std"] * lines["quantity_ordered"]
+    )
+    by = lines.groupby("supplier_id")
+    variance = by["weighted"].sum() / by["quantity_ordered"].sum()
+    price = (1 - variance.clip(lower=0) / 0.2).clip(lower=0)
+    expected = (0.4 * on_time + 0.3 * fill + 0.3 * price).dropna()
+
+    got = answer.frame.set_index("supplier_id")["score"].dropna()
+    assert sorted(got.index) == sorted(expected.index)
+    for supplier, score in expected.items():
+        assert got[supplier] == pytest.approx(score, abs=1e-9), supplier
+    assert answer.details["summary"]["period_start"] == str(
+        pd.to_datetime(heads["order_date"]).min().date()
+    )

@@ -54,7 +54,7 @@ def ask_command(
     else:
         click.echo(answer.answer)
         click.echo("")
-        output_frame(answer.frame, "table")
+        output_frame(answer.frame, "table", decimals=2)
         for note in answer.details.get("notes", []):
             click.echo(f"Note: {note}")
     if answer.error:

@@ -78,8 +78,12 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def output_frame(frame: pd.DataFrame, fmt: str) -> None:
-    """Write a DataFrame to stdout as an aligned table, JSON records or CSV."""
+def output_frame(frame: pd.DataFrame, fmt: str, *, decimals: int | None = None) -> None:
+    """Write a DataFrame to stdout as an aligned table, JSON records or CSV.
+
+    ``decimals`` rounds float cells of the *table* only (with thousands separators): answer
+    frames hold exact values, and JSON / CSV must keep them.
+    """
     if fmt == "json":
         click.echo(frame.to_json(orient="records", date_format="iso", default_handler=str))
     elif fmt == "csv":
@@ -91,7 +95,8 @@ def output_frame(frame: pd.DataFrame, fmt: str) -> None:
             with pd.option_context(
                 "display.max_rows", 200, "display.max_columns", 50, "display.width", 200
             ):
-                click.echo(frame.to_string(index=False))
+                float_format = None if decimals is None else f"{{:,.{decimals}f}}".format
+                click.echo(frame.to_string(index=False, float_format=float_format))
 
 
 def echo_json(payload: Any) -> None:

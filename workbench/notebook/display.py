@@ -10,9 +10,14 @@ import base64
 import html
 from typing import Any
 
-__all__ = ["answer_html"]
+__all__ = ["answer_html", "format_float"]
 
 MAX_ROWS = 20
+
+
+def format_float(value: float) -> str:
+    """How a float cell is shown to people: 2 decimals, thousands separators (the frame stays exact)."""
+    return f"{value:,.2f}"
 
 
 def _cost_line(answer: Any) -> str:
@@ -48,7 +53,9 @@ def answer_html(answer: Any) -> str:
             if png:
                 data = base64.b64encode(png).decode("ascii")
                 out.append(f'<img src="data:image/png;base64,{data}" alt="chart"/>')
-            out.append(frame.head(MAX_ROWS).to_html(index=False, border=0))
+            out.append(
+                frame.head(MAX_ROWS).to_html(index=False, border=0, float_format=format_float)
+            )
             if len(frame) > MAX_ROWS:
                 out.append(
                     f"<p><em>First {MAX_ROWS} of {len(frame)} rows (answer.frame has all).</em></p>"

@@ -631,13 +631,19 @@ def _po_lines(
     product_ids: list[str] | None = None,
     category: str | None = None,
     warehouse_id: str | None = None,
-    default_days: int = 365,
+    default_days: int | None = 365,
 ) -> tuple[pd.DataFrame, dt.date, dt.date]:
-    start, end = _period(as_of, start_date, end_date, default_days)
+    """The PO lines of the period.
+
+    ``default_days=None`` with no ``start_date`` reads all history up to the end, and the
+    period then starts at the first PO found.
+    """
+    start, end = _period(as_of, start_date, end_date, default_days or 1)
+    unbounded = default_days is None and not start_date
     pids = _check_products(warehouse, product_ids)
     lines = da.fetch_purchase_lines(
         warehouse,
-        start=start,
+        start=None if unbounded else start,
         end=end,
         supplier_ids=[s.upper() for s in supplier_ids] if supplier_ids else None,
         product_ids=pids,
@@ -646,9 +652,11 @@ def _po_lines(
     )
     if lines.empty:
         raise ToolError(
-            f"No purchase orders match between {start} and {end}.",
+            f"No purchase orders match {f'up to {end}' if unbounded else f'between {start} and {end}'}.",
             hint="Widen the period or drop a filter.",
         )
+    if unbounded:
+        start = pd.Timestamp(lines["order_date"].min()).date()
     return lines, start, end
 
 
@@ -673,6 +681,7 @@ def run_analyze_supplier_performance(
         product_ids=product_ids,
         category=category,
         warehouse_id=warehouse_id,
+        default_days=None,
     )
     perf = sp.analyze_supplier_performance(lines)
     best = perf.iloc[0]
@@ -988,10 +997,14 @@ CATALOG: tuple[ToolSpec, ...] = (
     ToolSpec(
         "analyze_supplier_performance",
         "Supplier score = 0.4 x on-time rate + 0.3 x fill rate + 0.3 x price score, with its components, lead time and "
-        "spend, over POs ordered in the period (default the last 365 days); best first.",
+        "spend, over POs ordered in the period (default all POs up to as_of, like the glossary's supplier score); best first.",
         _schema(
             {
                 **_PERIOD,
+                "start_date": {
+                    **_DATE,
+                    "description": "First PO order date to include (default: the first PO).",
+                },
                 "as_of": _AS_OF,
                 "supplier_ids": _SUPPLIERS,
                 "product_ids": _PRODUCTS,

@@ -49,6 +49,7 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "understand",
+    "without_float_noise",
 ]
 
 _ENTITY_KINDS = ("warehouse", "product", "category", "supplier")
@@ -299,12 +300,18 @@ def fmt_money(value: Any) -> str:
     return f"${v:,.0f}" if abs(v) >= 1000 else f"${v:,.2f}"
 
 
-def round_frame(frame: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
-    """Floats rounded for display (ids, ints and flags untouched)."""
+#: Decimals kept in answer frames: enough to drop binary noise (0.1 + 0.2), far below any
+#: business precision, so a frame equals the glossary's value to every shown decimal.
+FLOAT_NOISE_DIGITS = 10
+
+
+def without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns with binary noise removed (values stay exact; display rounding is the UI's job)."""
+    floats = [col for col in frame.columns if pd.api.types.is_float_dtype(frame[col])]
+    if not floats:
+        return frame
     out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(digits)
+    out[floats] = out[floats].round(FLOAT_NOISE_DIGITS)
     return out
 
 
@@ -429,7 +436,7 @@ class SpecialistAgent:
             persona=request.persona.value,
             intent=Intent.OPTIMIZATION,
             agent=self.name,
-            frame=shown.frame.reset_index(drop=True),
+            frame=without_float_noise(shown.frame).reset_index(drop=True),
             answer=sentence,
             chart=shown.chart,
             plan=call.to_dict(),

@@ -17,7 +17,6 @@ from workbench.agents.specialists.base import (
     fmt_num,
     fmt_pct,
     pick,
-    round_frame,
 )
 from workbench.tools.result import ToolResult
 
@@ -117,22 +116,20 @@ class InventorySpecialist(SpecialistAgent):
             s["service_level"],
             0 if s["service_level"] * 100 == int(s["service_level"] * 100) else 1,
         )
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "warehouse_id",
-                    "product_id",
-                    "product_name",
-                    "lead_time_days",
-                    "mean_daily_demand",
-                    "std_daily_demand",
-                    "safety_stock",
-                    "recommended_safety_stock",
-                    "current_safety_stock",
-                    "change",
-                ],
-            )
+        shown = pick(
+            frame,
+            [
+                "warehouse_id",
+                "product_id",
+                "product_name",
+                "lead_time_days",
+                "mean_daily_demand",
+                "std_daily_demand",
+                "safety_stock",
+                "recommended_safety_stock",
+                "current_safety_stock",
+                "change",
+            ],
         )
         chart = ChartSpec(
             "bar",
@@ -174,24 +171,22 @@ class InventorySpecialist(SpecialistAgent):
 
     def _present_reorder_point(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "warehouse_id",
-                    "product_id",
-                    "product_name",
-                    "lead_time_days",
-                    "mean_daily_demand",
-                    "safety_stock",
-                    "reorder_point",
-                    "recommended_reorder_point",
-                    "current_reorder_point",
-                    "quantity_on_hand",
-                    "reorder_now",
-                    "suggested_order_quantity",
-                ],
-            )
+        shown = pick(
+            frame,
+            [
+                "warehouse_id",
+                "product_id",
+                "product_name",
+                "lead_time_days",
+                "mean_daily_demand",
+                "safety_stock",
+                "reorder_point",
+                "recommended_reorder_point",
+                "current_reorder_point",
+                "quantity_on_hand",
+                "reorder_now",
+                "suggested_order_quantity",
+            ],
         )
         chart = ChartSpec(
             "bar",
@@ -221,22 +216,20 @@ class InventorySpecialist(SpecialistAgent):
 
     def _present_economic_order_quantity(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "warehouse_id",
-                    "product_id",
-                    "product_name",
-                    "unit_cost",
-                    "mean_daily_demand",
-                    "annual_demand",
-                    "economic_order_quantity",
-                    "recommended_order_quantity",
-                    "orders_per_year",
-                    "annual_total_cost",
-                ],
-            )
+        shown = pick(
+            frame,
+            [
+                "warehouse_id",
+                "product_id",
+                "product_name",
+                "unit_cost",
+                "mean_daily_demand",
+                "annual_demand",
+                "economic_order_quantity",
+                "recommended_order_quantity",
+                "orders_per_year",
+                "annual_total_cost",
+            ],
         )
         chart = ChartSpec(
             "bar", "product_name", ("recommended_order_quantity",), "Economic order quantity"
@@ -300,21 +293,18 @@ class InventorySpecialist(SpecialistAgent):
 
     def _present_identify_stockout_risk(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "warehouse_id",
-                    "product_id",
-                    "product_name",
-                    "available",
-                    "mean_daily_demand",
-                    "days_of_cover",
-                    "lead_time_days",
-                    "shortfall_units",
-                ],
-            ),
-            1,
+        shown = pick(
+            frame,
+            [
+                "warehouse_id",
+                "product_id",
+                "product_name",
+                "available",
+                "mean_daily_demand",
+                "days_of_cover",
+                "lead_time_days",
+                "shortfall_units",
+            ],
         )
         chart = ChartSpec(
             "bar", "product_name", ("days_of_cover", "lead_time_days"), "Days of cover vs lead time"
@@ -347,7 +337,7 @@ class InventorySpecialist(SpecialistAgent):
         period = f"{s['forecast_start']} to {s['forecast_end']}"
         if len(per) == 1:
             r = per.iloc[0]
-            frame = round_frame(daily[["date", "forecast"]], 2)
+            frame = daily[["date", "forecast"]]
             method = {
                 "holt_winters": "exponential smoothing with trend and weekly seasonality",
                 "holt": "exponential smoothing with trend",
@@ -372,22 +362,19 @@ class InventorySpecialist(SpecialistAgent):
                 chart,
                 {"per_product": ToolResult.from_frame("forecast_demand", per).to_dict()},
             )
-        frame = round_frame(
-            pick(
-                per,
-                [
-                    "product_id",
-                    "product_name",
-                    "category",
-                    "method",
-                    "forecast_total",
-                    "forecast_daily_mean",
-                    "history_mean",
-                    "backtest_wmape",
-                    "baseline_wmape",
-                ],
-            ),
-            3,
+        frame = pick(
+            per,
+            [
+                "product_id",
+                "product_name",
+                "category",
+                "method",
+                "forecast_total",
+                "forecast_daily_mean",
+                "history_mean",
+                "backtest_wmape",
+                "baseline_wmape",
+            ],
         )
         top = per.iloc[0]
         sentence = f"{s['products']} products ({self._scope_text(call)}): {fmt_num(s['forecast_total'])} units expected over the next {s['horizon_days']} days ({period}); pooled {error}."

@@ -15,7 +15,6 @@ from workbench.agents.specialists.base import (
     fmt_num,
     fmt_pct,
     pick,
-    round_frame,
 )
 from workbench.tools.result import ToolResult
 
@@ -100,24 +99,21 @@ class LogisticsSpecialist(SpecialistAgent):
 
     def _present_optimize_delivery_route(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "vehicle",
-                    "sequence",
-                    "stop_type",
-                    "order_id",
-                    "customer_name",
-                    "priority",
-                    "units",
-                    "leg_km",
-                    "cumulative_km",
-                    "latitude",
-                    "longitude",
-                ],
-            ),
-            3,
+        shown = pick(
+            frame,
+            [
+                "vehicle",
+                "sequence",
+                "stop_type",
+                "order_id",
+                "customer_name",
+                "priority",
+                "units",
+                "leg_km",
+                "cumulative_km",
+                "latitude",
+                "longitude",
+            ],
         )
         chart = ChartSpec(
             "scatter",
@@ -189,7 +185,7 @@ class LogisticsSpecialist(SpecialistAgent):
 
     def _present_check_fulfillment_status(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(frame, 3)
+        shown = frame
         chart = ChartSpec(
             "bar",
             "warehouse_id",
@@ -216,7 +212,7 @@ class LogisticsSpecialist(SpecialistAgent):
         self, call: ToolCall, result: ToolResult
     ) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(frame, 4)
+        shown = frame
         chart = ChartSpec("bar", "warehouse_name", ("utilization",), "Capacity utilization")
         top = frame.iloc[0]
         if len(frame) == 1:

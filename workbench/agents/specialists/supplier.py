@@ -16,7 +16,6 @@ from workbench.agents.specialists.base import (
     fmt_money,
     fmt_pct,
     pick,
-    round_frame,
 )
 from workbench.tools.result import ToolResult
 
@@ -100,24 +99,21 @@ class SupplierSpecialist(SpecialistAgent):
         self, call: ToolCall, result: ToolResult
     ) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "rank",
-                    "supplier_id",
-                    "supplier_name",
-                    "score",
-                    "on_time_rate",
-                    "fill_rate",
-                    "avg_cost_variance",
-                    "price_score",
-                    "avg_lead_time_days",
-                    "po_count",
-                    "spend",
-                ],
-            ),
-            3,
+        shown = pick(
+            frame,
+            [
+                "rank",
+                "supplier_id",
+                "supplier_name",
+                "score",
+                "on_time_rate",
+                "fill_rate",
+                "avg_cost_variance",
+                "price_score",
+                "avg_lead_time_days",
+                "po_count",
+                "spend",
+            ],
         )
         chart = ChartSpec(
             "bar",
@@ -145,25 +141,22 @@ class SupplierSpecialist(SpecialistAgent):
 
     def _present_compare_supplier_costs(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "product_id",
-                    "product_name",
-                    "rank",
-                    "supplier_id",
-                    "supplier_name",
-                    "avg_unit_cost",
-                    "min_unit_cost",
-                    "max_unit_cost",
-                    "standard_cost",
-                    "premium_vs_cheapest",
-                    "units_ordered",
-                    "po_count",
-                ],
-            ),
-            4,
+        shown = pick(
+            frame,
+            [
+                "product_id",
+                "product_name",
+                "rank",
+                "supplier_id",
+                "supplier_name",
+                "avg_unit_cost",
+                "min_unit_cost",
+                "max_unit_cost",
+                "standard_cost",
+                "premium_vs_cheapest",
+                "units_ordered",
+                "po_count",
+            ],
         )
         products = frame["product_id"].unique()
         if len(products) == 1:
@@ -190,22 +183,19 @@ class SupplierSpecialist(SpecialistAgent):
 
     def _present_identify_cost_savings(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "product_id",
-                    "product_name",
-                    "spend",
-                    "current_avg_unit_cost",
-                    "best_supplier_name",
-                    "best_supplier_score",
-                    "best_unit_cost",
-                    "potential_savings",
-                    "savings_pct",
-                ],
-            ),
-            3,
+        shown = pick(
+            frame,
+            [
+                "product_id",
+                "product_name",
+                "spend",
+                "current_avg_unit_cost",
+                "best_supplier_name",
+                "best_supplier_score",
+                "best_unit_cost",
+                "potential_savings",
+                "savings_pct",
+            ],
         )
         chart = ChartSpec(
             "bar", "product_name", ("potential_savings",), "Potential savings by product"
@@ -228,22 +218,19 @@ class SupplierSpecialist(SpecialistAgent):
     def _present_analyze_purchase_trends(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary
         by_month = result.table("by_month")
-        shown = round_frame(
-            pick(
-                frame,
-                [
-                    "month",
-                    "supplier_id",
-                    "supplier_name",
-                    "spend",
-                    "previous_spend",
-                    "change",
-                    "change_pct",
-                    "po_count",
-                    "partial_month",
-                ],
-            ),
-            4,
+        shown = pick(
+            frame,
+            [
+                "month",
+                "supplier_id",
+                "supplier_name",
+                "spend",
+                "previous_spend",
+                "change",
+                "change_pct",
+                "po_count",
+                "partial_month",
+            ],
         )
         chart = ChartSpec(
             "line", "month", ("spend",), "Spend by month and supplier", series="supplier_name"
