@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from workbench.core.errors import ToolArgumentError
 from workbench.tools.forecasting import forecast_series
@@ -54,14 +54,18 @@ _KEYS = ["warehouse_id", "product_id"]
 
 # -- scalar formulas (the golden values test these) ------------------------------------------
 def z_score(service_level: float) -> float:
-    """Standard normal quantile for a cycle service level (1.645 at 95%)."""
+    """Standard normal quantile for a cycle service level (1.645 at 95%).
+
+    The standard library's quantile agrees with ``scipy.stats.norm.ppf`` to 1e-14 and spares
+    every tool call scipy.stats' ~0.8 s import.
+    """
     if not 0.5 <= service_level < 1.0:
         raise ToolArgumentError(
             f"Service level must be between 50% and 99.99%, got {service_level:g}.",
             hint="Give it as a fraction (0.95) or a percentage (95%).",
             argument="service_level",
         )
-    return float(norm.ppf(service_level))
+    return NormalDist().inv_cdf(service_level)
 
 
 def safety_stock_value(z: float, sigma_daily: float, lead_time_days: float) -> float:
