@@ -168,6 +168,8 @@ class _FromBuilder:
     compiler: PlanCompiler
     source: Source
     as_of: date
+    #: The question's window, for derived joins that aggregate over it.
+    window: TimeWindow | None = None
     needed: set[str] = field(default_factory=set)
 
     def use(self, *exprs: exp.Expression | None) -> None:
@@ -193,7 +195,11 @@ class _FromBuilder:
                 continue
             if join.derived is not None:
                 target: exp.Expression = exp.Subquery(
-                    this=self.compiler._derived_subquery(join.derived, self.as_of),
+                    this=self.compiler._derived_subquery(
+                        join.derived,
+                        self.as_of,
+                        self.window if join.derived.plan_window else None,
+                    ),
                     alias=exp.TableAlias(this=exp.to_identifier(join.name)),
                 )
             else:
@@ -387,6 +393,17 @@ class PlanCompiler:
             preds.append(exp.Not(this=exp.Paren(this=sql)) if negate else sql)
         return preds
 
+    def _window_in_conditions(self, plan: QueryPlan, source: Source) -> bool:
+        """Whether a condition of ``plan`` reads a derived join that aggregates over the plan's window."""
+        windowed = {j.name for j in source.joins if j.derived is not None and j.derived.plan_window}
+        if not windowed:
+            return False
+        for name in (*plan.conditions, *plan.negated_conditions):
+            cond = self.model.conditions.get(name)
+            if cond is not None and _tables_in([cond.sql]) & windowed:
+                return True
+        return False
+
     def _window_predicate(self, column: exp.Expression, window: TimeWindow) -> exp.Expression:
         if window.start == window.end:
             return exp.EQ(this=column.copy(), expression=_date_literal(window.start))
@@ -464,7 +481,7 @@ class PlanCompiler:
         """SELECT keys + aggregates over one source. Returns the select and its key aliases."""
         model = self.model
         source = model.sources[source_name]
-        fb = _FromBuilder(self, source, as_of)
+        fb = _FromBuilder(self, source, as_of, plan.time_window)
         specs = [model.measures[m] for m in measures]
         conj = {m.name: self._measure_conjuncts(m, as_of) for m in specs}
         keysets = [{c.sql() for c in conj[m.name]} for m in specs]
@@ -491,7 +508,11 @@ class PlanCompiler:
                     tc = time_cols[m.name]
                     if tc is not None:
                         residual[m.name].append(self._window_predicate(tc, window))
-            elif notes is not None and plan.time_window is not None:
+            elif (
+                notes is not None
+                and plan.time_window is not None
+                and not self._window_in_conditions(plan, source)
+            ):
                 notes.append(
                     f"{source.description.split(',')[0]} are a current snapshot; the time window '{window.describe()}' does not apply."
                 )
@@ -526,18 +547,17 @@ class PlanCompiler:
             select = select.group_by(*[k.expr.copy() for k in keys])
         return select, [k.alias for k in keys]
 
-    def _derived_subquery(self, derived: Any, as_of: date) -> exp.Select:
+    def _derived_subquery(
+        self, derived: Any, as_of: date, window: TimeWindow | None = None
+    ) -> exp.Select:
         measure = self.model.measures[derived.measure]
         source = self.model.sources[measure.source]
         keys = []
         for alias, dim_name in derived.keys:
             dim = self.model.dimensions[dim_name]
             keys.append(_Key(alias, dim.key_for(source.name)))
-        window = (
-            TimeWindow(as_of - timedelta(days=derived.last_days - 1), as_of, "")
-            if derived.last_days
-            else None
-        )
+        if window is None and derived.last_days:
+            window = TimeWindow(as_of - timedelta(days=derived.last_days - 1), as_of, "")
         select, _ = self._source_select(
             measure.source,
             [measure.name],
@@ -702,7 +722,7 @@ class PlanCompiler:
             raise PlanError(f"There is no listing called '{plan.listing}'.")
         as_of = self._as_of(plan)
         source = model.sources[listing.source]
-        fb = _FromBuilder(self, source, as_of)
+        fb = _FromBuilder(self, source, as_of, plan.time_window)
         names = self.listing_columns(plan)
         for name in plan.columns:
             if listing.column(name) is None:
@@ -721,7 +741,9 @@ class PlanCompiler:
         window = plan.time_window
         if window is not None:
             conds: list[Condition] = [model.conditions[c] for c in plan.conditions]
-            if any(c.no_time_window for c in conds):
+            if self._window_in_conditions(plan, source):
+                pass  # the condition's own aggregate uses the window ("not sold in 90 days")
+            elif any(c.no_time_window for c in conds):
                 notes.append(
                     f"'{window.describe()}' was not applied: the condition already fixes the date."
                 )

@@ -60,6 +60,9 @@ class DerivedJoin:
     measure: str
     keys: tuple[tuple[str, str], ...]  # (output column, dimension name)
     last_days: int | None = None
+    #: Aggregate over the question's time window when it has one ("not sold in the last 90 days"),
+    #: ``last_days`` otherwise.
+    plan_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,10 @@ class Listing:
     extra_columns: tuple[tuple[str, exp.Expression], ...]
     order_by: tuple[str, ...]
     count_metric: str | None = None
+    #: Columns a user can ask the value of ("what's the reorder point for P0005"): column -> phrases.
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Columns shown with an attribute lookup, after the listing's own columns.
+    lookup_columns: tuple[str, ...] = ()
 
     def column(self, name: str) -> exp.Expression | None:
         for col, expr in (*self.columns, *self.extra_columns):
@@ -469,11 +476,17 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
         ).items():
             derived = (jdef or {}).get("derived")
             if isinstance(derived, dict):
-                alias_columns[jname] = set(
-                    _mapping(
-                        derived.get("keys"), f"sources.{sname}.joins.{jname}.derived.keys", issues
+                # One alias may be derived per source (by position, by product): the union.
+                alias_columns.setdefault(jname, set()).update(
+                    set(
+                        _mapping(
+                            derived.get("keys"),
+                            f"sources.{sname}.joins.{jname}.derived.keys",
+                            issues,
+                        )
                     )
-                ) | {str(derived.get("measure"))}
+                    | {str(derived.get("measure"))}
+                )
 
     # Sources -------------------------------------------------------------------------------
     sources: dict[str, Source] = {}
@@ -496,7 +509,10 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
                     for k, v in _mapping(d.get("keys"), f"{jwhere}.derived.keys", issues).items()
                 )
                 derived = DerivedJoin(
-                    str(d.get("measure")), keys, int(d["last_days"]) if d.get("last_days") else None
+                    str(d.get("measure")),
+                    keys,
+                    int(d["last_days"]) if d.get("last_days") else None,
+                    bool(d.get("plan_window", False)),
                 )
             elif jname not in TABLES_BY_NAME:
                 issues.add(jwhere, f"unknown table '{jname}'")
@@ -737,6 +753,19 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
         count_metric = ldef.get("count_metric")
         if count_metric is not None and count_metric not in metrics:
             issues.add(where, f"unknown count_metric '{count_metric}'")
+        known_cols = {c for c, _ in cols} | {c for c, _ in extras}
+        attributes = tuple(
+            (str(col), _strs(phrases, f"{where}.attributes.{col}", issues))
+            for col, phrases in _mapping(
+                ldef.get("attributes"), f"{where}.attributes", issues
+            ).items()
+        )
+        lookup_columns = _strs(ldef.get("lookup_columns"), f"{where}.lookup_columns", issues)
+        for col in (*(c for c, _ in attributes), *lookup_columns):
+            if col not in known_cols:
+                issues.add(
+                    where, f"attribute or lookup column '{col}' is not a column of the listing"
+                )
         listings[lname] = Listing(
             lname,
             source,
@@ -747,6 +776,8 @@ def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
             tuple(extras),
             order_by,
             str(count_metric) if count_metric else None,
+            attributes,
+            lookup_columns,
         )
 
     # Conditions name listing columns; every condition's source needs a listing.

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "TimeWindow",
@@ -135,8 +135,29 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
-_UNIT = r"(?P<unit>day|week|month|quarter|year)s?"
-_PERIOD = r"(?P<unit>week|month|quarter|year)"
+_UNIT = r"(?P<unit>day|week|month|quarter|year|wk|wek|mnth|mth|mos|yr|qtr|dy)s?"
+_PERIOD = r"(?P<unit>week|month|quarter|year|wk|wek|mnth|mth|yr|qtr)"
+#: Abbreviations and common slips of the period words ("last wk", "this qtr", "past 6 mos").
+_UNIT_ALIASES = {"wk": "week", "wek": "week", "mnth": "month", "mth": "month", "mos": "month",
+                 "yr": "year", "qtr": "quarter", "dy": "day"}  # fmt: skip
+
+
+class _Match:
+    """A match whose ``unit`` group reads abbreviations as the full period word."""
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def __getitem__(self, key: str) -> str | Any:
+        value = self._m[key]
+        if key == "unit" and value:
+            return _UNIT_ALIASES.get(value.lower(), value)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._m, name)
+
+
 _ORD = r"(?:st|nd|rd|th)?"
 
 # One explicit calendar day, in the spellings people type.
@@ -201,7 +222,12 @@ _RULES: list[tuple[re.Pattern[str], _Builder]] = []
 
 def _rule(pattern: str) -> Callable[[_Builder], _Builder]:
     def deco(fn: _Builder) -> _Builder:
-        _RULES.append((re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.IGNORECASE), fn))
+        def wrapped(m: re.Match[str], as_of: date) -> TimeWindow | None:
+            return fn(cast("re.Match[str]", _Match(m)), as_of)
+
+        _RULES.append(
+            (re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.IGNORECASE), wrapped)
+        )
         return fn
 
     return deco
@@ -286,6 +312,14 @@ def _last_n(m: re.Match[str], as_of: date) -> TimeWindow | None:
             _add_months(as_of, -3 * n) + timedelta(days=1), as_of, f"last {n} quarters"
         )
     return TimeWindow(_add_months(as_of, -12 * n) + timedelta(days=1), as_of, f"last {n} years")
+
+
+@_rule(
+    rf"(?<!due\s)(?<!expected\s)(?<!arriving\s)(?<!next\s)(?:in|over|for|within)\s+(?:the\s+)?{_NUM}\s+{_UNIT}(?!\s+ago)"
+)
+def _in_n(m: re.Match[str], as_of: date) -> TimeWindow | None:
+    # "no sales in 60 days", "units sold over 90 days": a past span ending today.
+    return _last_n(m, as_of)
 
 
 @_rule(rf"{_NUM}\s+(?P<unit>day|week)s?\s+ago")

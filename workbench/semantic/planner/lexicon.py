@@ -145,6 +145,10 @@ class Lexicon:
         for name, listing in model.listings.items():
             for s in listing.synonyms:
                 add(s, Target("listing", name))
+        for name, listing in model.listings.items():
+            for column, phrases in listing.attributes:
+                for s in phrases:
+                    add(s, Target("attribute", f"{name}.{column}"))
         for i, idiom in enumerate(model.phrases):
             for s in idiom.synonyms:
                 add(s, Target("phrase", str(i)))

@@ -259,7 +259,7 @@ class OfflinePlanner:
         entities: EntityIndex | Callable[[], EntityIndex] | None = None,
         *,
         compiler: PlanCompiler | None = None,
-        max_unknown_ratio: float = 0.2,
+        max_unknown_ratio: float = 0.0,
     ) -> None:
         self.model = model or load_model()
         self.lexicon = Lexicon(self.model)
@@ -414,9 +414,12 @@ class OfflinePlanner:
         texts = [t.text for t in tokens]
         for k in range(len(tokens)):
             for n in range(min(self.lexicon.max_grammar, len(tokens) - k), 0, -1):
-                roles = self.lexicon.grammar.get(
-                    tuple(full[k : k + n])
-                ) or self.lexicon.grammar.get(tuple(texts[k : k + n]))
+                roles = self.lexicon.grammar.get(tuple(texts[k : k + n])) or [
+                    role
+                    for role in self.lexicon.grammar.get(tuple(full[k : k + n]), ())
+                    # "orders by status" is not "order by status": sorting cues only as typed.
+                    if role not in {"sort", "followup"} or full[k : k + n] == texts[k : k + n]
+                ]
                 if roles:
                     cands.append(_Cand(k, k + n - 1, "grammar", list(roles)))
         for i, tok in enumerate(tokens):
@@ -771,7 +774,9 @@ class OfflinePlanner:
         ):
             # "how many cordless drills do we have": units in stock of those products.
             r.metrics.append("on_hand")
-        if not allow_empty and not (r.metrics or r.conditions or r.dims or a.concepts("listing")):
+        if not allow_empty and not (
+            r.metrics or r.conditions or r.dims or a.concepts("listing", "attribute")
+        ):
             raise NotUnderstoodError(
                 _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
             )
@@ -1139,6 +1144,11 @@ class OfflinePlanner:
                 suggestions=self.suggestions(a.question, persona),
             )
         r = self._read(a, persona, as_of)
+        attributes = [
+            t for c in a.concepts("attribute") for t in c.payload if t.kind == "attribute"
+        ]
+        if attributes:
+            return self._attribute_plan(a, r, persona, as_of, attributes)
         nouns = [
             c
             for c in a.concepts("listing", "dimension")
@@ -1226,12 +1236,53 @@ class OfflinePlanner:
             cond_name, negated = conditions[0]
             cond = model.conditions[cond_name]
             cond_listing = next(lst for lst in model.listings.values() if lst.source == cond.source)
+            # "not sold at the East warehouse": the rows of a source the condition also applies
+            # to that can be filtered and grouped as asked (stock positions, not the catalog).
+            asked = [f.field for f in r.filters if f.field in model.dimensions] + [
+                d for d in dims if d not in TIME_GRAINS
+            ]
+
+            def fits(source: str) -> bool:
+                return all(
+                    any(
+                        o in model.dimensions and source in model.dimension_sources(o)
+                        for o in d.split("|")
+                    )
+                    for d in asked
+                )
+
+            if not fits(cond_listing.source):
+                cond_listing = next(
+                    (
+                        lst
+                        for lst in model.listings.values()
+                        if lst.count_metric is not None
+                        and model.condition_applies(cond_name, lst.source)
+                        and fits(lst.source)
+                    ),
+                    cond_listing,
+                )
             listing_entity_nouns = [
                 c
                 for c in nouns
                 if any(t.kind == "listing" and t.name == cond_listing.name for t in c.payload)
             ]
             group_subjects = [(c, d) for c, d in subject_nouns if c not in listing_entity_nouns]
+            neg = next((c for c in a.chosen if c.layer == "concept" and c.negated), None)
+            none_word = (
+                neg is not None
+                and neg.start > 0
+                and a.tokens[neg.start - 1].text in {"no", "without", "zero", "none"}
+            )
+            if negated and none_word and (dims or group_subjects) and not r.count_intent:
+                # "which warehouses have no overdue orders": groups with a zero count, not a count of the rest.
+                assert neg is not None
+                words = " ".join(a.tokens[i].text for i in range(neg.start - 1, neg.end + 1))
+                raise NotUnderstoodError(
+                    f"I can't list the groups that have '{words}' reliably yet; ask for the count "
+                    f"by group instead (for example 'how many {cond.label} orders by warehouse') and look for zeros.",
+                    suggestions=self.suggestions(a.question, persona),
+                )
             if r.count_intent or dims or group_subjects:
                 for c, d in group_subjects:
                     _add(dims, d)
@@ -1390,6 +1441,69 @@ class OfflinePlanner:
         )
         return self._validated_filters(plan)
 
+    def _attribute_plan(
+        self, a: _Analysis, r: _Reading, persona: Persona, as_of: date, targets: list[Target]
+    ) -> QueryPlan:
+        """ "What's the reorder point for P0005 at WH-EAST?": the rows holding that configured value."""
+        model = self.model
+        listing_name = targets[0].name.split(".", 1)[0]
+        listing = model.listings[listing_name]
+        refuse = NotUnderstoodError(
+            f"I can show the {', '.join(t.name.split('.', 1)[1].replace('_', ' ') for t in targets)} "
+            f"of {listing.label}, but not combined with the rest of this question, so I won't guess.",
+            suggestions=self.suggestions(a.question, persona),
+        )
+        columns = [
+            t.name.split(".", 1)[1] for t in targets if t.name.startswith(listing_name + ".")
+        ]
+        if len(columns) != len(targets) or r.phrase is not None or r.having:
+            raise refuse
+        # A comparison without a number compares two columns ("on hand below reorder point").
+        if any(
+            str(p).startswith("cmp:") for c in a.chosen if c.layer == "grammar" for p in c.payload
+        ):
+            raise refuse
+        for m in r.metrics:
+            if listing.column(m) is None:
+                raise refuse
+            columns.append(m)
+        for name, _ in r.conditions:
+            if not model.condition_applies(name, listing.source):
+                raise refuse
+        for d in r.dims:
+            if not any(
+                listing.source in model.dimension_sources(o)
+                and all(c in listing.all_column_names for c in model.dimensions[o].columns)
+                for o in d.split("|")
+                if o in model.dimensions
+            ):
+                raise refuse
+        if a.has("count"):
+            raise refuse
+        columns += [c for c in listing.lookup_columns if c not in columns]
+        base = {c for c, _ in listing.columns}
+        order: tuple[Ordering, ...] = ()
+        limit = r.limit or None
+        if r.limit is not None:
+            order = (Ordering(columns[0], not a.has("asc")),)
+            limit = r.limit or DEFAULT_TOP_N
+        plan = QueryPlan(
+            kind="listing",
+            listing=listing_name,
+            filters=tuple(r.filters),
+            conditions=tuple(n for n, neg in r.conditions if not neg),
+            negated_conditions=tuple(n for n, neg in r.conditions if neg),
+            time_window=r.window,
+            order_by=order,
+            limit=limit,
+            columns=tuple(dict.fromkeys(c for c in columns if c not in base)),
+            as_of=as_of,
+            persona=persona.value,
+            question=a.question,
+            notes=tuple(r.notes),
+        )
+        return self._validated_filters(plan)
+
     def _validated_filters(self, plan: QueryPlan) -> QueryPlan:
         """Move status filters to the status of the plan's data (order vs PO) and drop misfits."""
         sources = self._plan_sources(plan)
@@ -1443,9 +1557,18 @@ class OfflinePlanner:
                     suggestions=self.suggestions(a.question, persona),
                     unknown_words=[a.tokens[j].text for j in unknown],
                 )
-        allowed_unknown = (
-            max(1, int(len(content) * self.max_unknown_ratio)) if len(content) >= 4 else 0
-        )
+        unused_numbers = [c for c in a.of("number") if c.payload.number is not None]
+        if unused_numbers:
+            word = a.question[
+                a.tokens[unused_numbers[0].start].start : a.tokens[unused_numbers[0].end].end
+            ]
+            raise NotUnderstoodError(
+                f"I could not tell what '{word}' refers to, so I won't guess. Try 'top {word} …', 'more than {word} units …' or 'last {word} days'.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        # Every content word must be explained: a word the parse did not use may carry the
+        # meaning ("a ship date *after* the delivery date"), so it is never silently dropped.
+        allowed_unknown = int(len(content) * self.max_unknown_ratio) if len(content) >= 4 else 0
         if len(unknown) > allowed_unknown:
             raise NotUnderstoodError(
                 f"{_NOT_UNDERSTOOD} Words I don't know here: {', '.join(repr(a.tokens[i].text) for i in unknown[:5])}.",
@@ -1465,15 +1588,6 @@ class OfflinePlanner:
             raise NotUnderstoodError(
                 f"I can't answer a question about what did 'not' happen ('not {words}') reliably yet; "
                 "ask about what did happen (for example the units sold by product) and look for zeros.",
-                suggestions=self.suggestions(a.question, persona),
-            )
-        unused_numbers = [c for c in a.of("number") if c.payload.number is not None]
-        if unused_numbers:
-            word = a.question[
-                a.tokens[unused_numbers[0].start].start : a.tokens[unused_numbers[0].end].end
-            ]
-            raise NotUnderstoodError(
-                f"I could not tell what '{word}' refers to, so I won't guess. Try 'top {word} …', 'more than {word} units …' or 'last {word} days'.",
                 suggestions=self.suggestions(a.question, persona),
             )
         unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]
