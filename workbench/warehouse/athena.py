@@ -10,21 +10,17 @@ descriptions and the data version come from the Glue Data Catalog
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlglot import exp
 
 from workbench.aws import athena as athena_api
 from workbench.aws.athena import AthenaTarget
-from workbench.aws.polling import PollPolicy
 from workbench.aws.session import awswrangler, make_session
-from workbench.aws.session import client as aws_client
-from workbench.core.logs import log_event
 from workbench.warehouse.base import QueryResult, TableInfo, register_warehouse
 from workbench.warehouse.glue_schema import GlueSchemaProvider
+from workbench.warehouse.polled import PolledServiceWarehouse
 
 if TYPE_CHECKING:
     from workbench.core.config import AwsSettings, Settings
@@ -32,11 +28,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class AthenaWarehouse:
-    """Read-only access to the data tables of one Glue database through Athena."""
+class AthenaWarehouse(PolledServiceWarehouse):
+    """Read-only access to the data tables of one Glue database through Athena.
+
+    :attr:`client` is the Athena client; awswrangler reads results with its own.
+    """
 
     name = "athena"
     dialect = "athena"
+    service = "athena"
 
     def __init__(
         self,
@@ -52,17 +52,17 @@ class AthenaWarehouse:
         version_cache_seconds: float = 30.0,
         sleep: Any = time.sleep,
     ) -> None:
+        super().__init__(
+            aws=aws,
+            boto3_session=boto3_session,
+            row_limit=row_limit,
+            timeout=timeout,
+            poll_initial=poll_initial,
+            poll_max=poll_max,
+            version_cache_seconds=version_cache_seconds,
+            sleep=sleep,
+        )
         self.target = target
-        self.row_limit = row_limit
-        self.timeout = timeout
-        self.poll_initial = poll_initial
-        self.poll_max = poll_max
-        self.version_cache_seconds = version_cache_seconds
-        self._aws = aws
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._session: Any = boto3_session
-        self._client: Any = None
         self.schema = GlueSchemaProvider(
             target.database,
             boto3_session=boto3_session,
@@ -85,14 +85,6 @@ class AthenaWarehouse:
             version_cache_seconds=ath.version_cache_seconds,
         )
 
-    @property
-    def client(self) -> Any:
-        """The Athena client (made once; awswrangler reads results with its own)."""
-        with self._lock:
-            if self._client is None:
-                self._client = aws_client("athena", self._aws, boto3_session=self._session)
-            return self._client
-
     def _boto3_session(self) -> Any:
         with self._lock:
             if self._session is None:
@@ -107,21 +99,16 @@ class AthenaWarehouse:
         timeout: float | None = None,
         row_limit: int | None = None,
     ) -> QueryResult:
-        text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
+        text = self._render(sql)
         limit = self.row_limit if row_limit is None else row_limit
         wr = awswrangler(self._aws)
-        policy = PollPolicy(
-            timeout=self.timeout if timeout is None else timeout,
-            initial=self.poll_initial,
-            maximum=self.poll_max,
-        )
         start = time.perf_counter()
         outcome = athena_api.run(
             self.client,
             wr,
             text,
             self.target,
-            policy,
+            self._policy(timeout),
             boto3_session=self._boto3_session(),
             sleep=self._sleep,
         )
@@ -130,14 +117,12 @@ class AthenaWarehouse:
         truncated = len(frame) > limit
         if truncated:
             frame = frame.iloc[:limit]
-        log_event(
+        self._log_query(
             log,
-            "query",
-            backend=self.name,
-            sql=text,
-            duration_ms=round(duration_ms, 3),
-            rows=len(frame),
-            truncated=truncated,
+            text,
+            duration_ms,
+            len(frame),
+            truncated,
             query_id=outcome.query_id,
             bytes_scanned=outcome.bytes_scanned,
         )
@@ -151,9 +136,6 @@ class AthenaWarehouse:
             truncated=truncated,
             extra={"engine_ms": outcome.engine_ms, "workgroup": self.target.workgroup},
         )
-
-    def query(self, sql: str | exp.Expression) -> pd.DataFrame:
-        return self.execute(sql).frame
 
     def tables(self) -> list[TableInfo]:
         return self.schema.tables()

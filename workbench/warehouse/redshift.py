@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlglot import exp
 
 from workbench.aws import redshift_data
-from workbench.aws.polling import PollPolicy
 from workbench.aws.redshift_data import DataApiTarget
-from workbench.aws.session import client as aws_client
 from workbench.core.errors import QueryError
 from workbench.core.logs import log_event
 from workbench.data.schema import DATA_TABLES, TABLES_BY_NAME
 from workbench.warehouse.base import ColumnInfo, QueryResult, TableInfo, register_warehouse
+from workbench.warehouse.polled import PolledServiceWarehouse
 
 if TYPE_CHECKING:
     from workbench.core.config import AwsSettings, Settings
@@ -84,11 +81,12 @@ def columns_query(tables: frozenset[str] = DATA_TABLES, schema: str = DEFAULT_SC
     )
 
 
-class RedshiftServerlessWarehouse:
+class RedshiftServerlessWarehouse(PolledServiceWarehouse):
     """Read-only access to the data tables on a Redshift Serverless workgroup."""
 
     name = "redshift"
     dialect = "redshift"
+    service = "redshift-data"
 
     def __init__(
         self,
@@ -103,17 +101,17 @@ class RedshiftServerlessWarehouse:
         version_cache_seconds: float = 30.0,
         sleep: Any = time.sleep,
     ) -> None:
+        super().__init__(
+            aws=aws,
+            boto3_session=boto3_session,
+            row_limit=row_limit,
+            timeout=timeout,
+            poll_initial=poll_initial,
+            poll_max=poll_max,
+            version_cache_seconds=version_cache_seconds,
+            sleep=sleep,
+        )
         self.target = target
-        self.row_limit = row_limit
-        self.timeout = timeout
-        self.poll_initial = poll_initial
-        self.poll_max = poll_max
-        self.version_cache_seconds = version_cache_seconds
-        self._aws = aws
-        self._boto3_session = boto3_session
-        self._sleep = sleep
-        self._client: Any = None
-        self._lock = threading.Lock()
         self._version: tuple[float, str] | None = None
         self._tables: list[TableInfo] | None = None
 
@@ -135,22 +133,6 @@ class RedshiftServerlessWarehouse:
             version_cache_seconds=rs.version_cache_seconds,
         )
 
-    @property
-    def client(self) -> Any:
-        with self._lock:
-            if self._client is None:
-                self._client = aws_client(
-                    "redshift-data", self._aws, boto3_session=self._boto3_session
-                )
-            return self._client
-
-    def _policy(self, timeout: float | None) -> PollPolicy:
-        return PollPolicy(
-            timeout=self.timeout if timeout is None else timeout,
-            initial=self.poll_initial,
-            maximum=self.poll_max,
-        )
-
     # -- port ----------------------------------------------------------------------------
     def execute(
         self,
@@ -159,7 +141,7 @@ class RedshiftServerlessWarehouse:
         timeout: float | None = None,
         row_limit: int | None = None,
     ) -> QueryResult:
-        text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
+        text = self._render(sql)
         limit = self.row_limit if row_limit is None else row_limit
         start = time.perf_counter()
         outcome = redshift_data.run(
@@ -172,14 +154,12 @@ class RedshiftServerlessWarehouse:
         )
         duration_ms = (time.perf_counter() - start) * 1000
         frame = outcome.frame
-        log_event(
+        self._log_query(
             log,
-            "query",
-            backend=self.name,
-            sql=text,
-            duration_ms=round(duration_ms, 3),
-            rows=len(frame),
-            truncated=outcome.truncated,
+            text,
+            duration_ms,
+            len(frame),
+            outcome.truncated,
             statement_id=outcome.statement_id,
             pages=outcome.pages,
         )
@@ -202,13 +182,10 @@ class RedshiftServerlessWarehouse:
         self, sql: str | exp.Expression, *, timeout: float | None = None
     ) -> redshift_data.StatementOutcome:
         """Run a statement that returns no rows (DDL, COPY, INSERT); used by the loader only."""
-        text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
+        text = self._render(sql)
         return redshift_data.run(
             self.client, text, self.target, self._policy(timeout), row_limit=0, sleep=self._sleep
         )
-
-    def query(self, sql: str | exp.Expression) -> pd.DataFrame:
-        return self.execute(sql).frame
 
     def tables(self) -> list[TableInfo]:
         """The data tables present on the workgroup, with the data model's descriptions."""
