@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -329,8 +329,10 @@ class SpecialistAgent:
 
     #: Short name (inventory, logistics, supplier): the tool registry's agent and the Lambda function.
     key: ClassVar[str] = ""
-    #: Regex -> weight rules for :meth:`can_handle`.
-    SIGNALS: ClassVar[tuple[tuple[str, float], ...]] = ()
+    #: (regex, tool) in priority order: the first rule matching the question picks the tool.
+    RULES: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: Words that name the specialist's field without asking for a calculation (weight 0.4).
+    TOPIC: ClassVar[str] = ""
     #: Example questions offered when a question is not understood.
     EXAMPLES: ClassVar[tuple[str, ...]] = ()
 
@@ -362,16 +364,46 @@ class SpecialistAgent:
         return self.registry.names(self.key)
 
     @classmethod
+    def signals(cls) -> tuple[tuple[str, float], ...]:
+        """Regex -> weight rules for :meth:`can_handle`: a calculation rule 0.9, the topic 0.4."""
+        return (*((pattern, 0.9) for pattern, _ in cls.RULES), (cls.TOPIC, 0.4))
+
+    @classmethod
     def can_handle(cls, question: str) -> float:
         """How strongly the question asks for one of this specialist's calculations (0..1)."""
-        return scored(question, cls.SIGNALS)
+        return scored(question, cls.signals())
 
     # -- steps subclasses provide -----------------------------------------------------------
-    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
+    def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
+        """The JSON arguments of ``tool`` for what the question names."""
         raise NotImplementedError
 
+    def fallback_tool(self, ctx: QuestionContext) -> str | None:
+        """The tool when no rule matches and the question is no follow-up (None: not understood)."""
+        return None
+
+    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
+        """The first matching rule's tool; else a follow-up of the previous call; else the fallback."""
+        tool = next((t for pattern, t in self.RULES if ctx.has(pattern)), None)
+        if tool is None:
+            previous = self._follow_up(request)
+            if previous is not None:
+                return self.merge_follow_up(
+                    previous, ctx, self.registry.get(previous.tool).input_schema["properties"]
+                )
+            tool = self.fallback_tool(ctx)
+            if tool is None:
+                raise self.not_understood()
+        return ToolCall(
+            tool, self.arguments(tool, ctx), f"the question asks for {tool.replace('_', ' ')}"
+        )
+
     def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
-        raise NotImplementedError
+        """Dispatch to the subclass's ``_present_<tool>(call, result)``."""
+        presenter: Callable[[ToolCall, ToolResult], Presentation] = getattr(
+            self, f"_present_{call.tool}"
+        )
+        return presenter(call, result)
 
     # -- shared machinery ----------------------------------------------------------------------
     def not_understood(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from workbench.agents.answer import ChartSpec
-from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -59,10 +58,8 @@ class InventorySpecialist(SpecialistAgent):
     """Answers inventory calculations for warehouse managers (and anyone allowed the sales tables)."""
 
     key = "inventory"
-    SIGNALS: ClassVar[tuple[tuple[str, float], ...]] = (
-        *((pattern, 0.9) for pattern, _ in _RULES),
-        (r"\binventory|\bstock\b|replenish", 0.4),
-    )
+    RULES = _RULES
+    TOPIC = r"\binventory|\bstock\b|replenish"
     EXAMPLES: ClassVar[tuple[str, ...]] = (
         "What's the safety stock for Cordless Drill 18V at WH-WEST at 99% service level?",
         "Calculate the reorder point for P0003 at the East warehouse",
@@ -71,15 +68,7 @@ class InventorySpecialist(SpecialistAgent):
         "Which products are at risk of a stockout at WH-EAST?",
     )
 
-    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
-        tool = next((t for pattern, t in _RULES if ctx.has(pattern)), None)
-        if tool is None:
-            previous = self._follow_up(request)
-            if previous is not None:
-                return self.merge_follow_up(
-                    previous, ctx, self.registry.get(previous.tool).input_schema["properties"]
-                )
-            raise self.not_understood()
+    def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
         args = self.scope(ctx)
         if tool in _TIME_TOOLS:
             args["as_of"] = ctx.as_of.isoformat()
@@ -92,10 +81,7 @@ class InventorySpecialist(SpecialistAgent):
                 args["holding_rate"] = ctx.holding_rate
         if tool == "forecast_demand":
             args["horizon_days"] = min(ctx.horizon_days or 14, 180)
-        return ToolCall(tool, args, f"the question asks for {tool.replace('_', ' ')}")
-
-    def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
-        return getattr(self, f"_present_{call.tool}")(call, result)
+        return args
 
     # -- one presenter per tool --------------------------------------------------------------------
     def _scope_text(self, call: ToolCall) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from workbench.agents.answer import ChartSpec
-from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -44,10 +43,8 @@ class LogisticsSpecialist(SpecialistAgent):
     """Answers logistics calculations for field engineers (and anyone allowed the sales tables)."""
 
     key = "logistics"
-    SIGNALS: ClassVar[tuple[tuple[str, float], ...]] = (
-        *((pattern, 0.9) for pattern, _ in _RULES),
-        (r"deliver|shipment|dispatch|logistic", 0.4),
-    )
+    RULES = _RULES
+    TOPIC = r"deliver|shipment|dispatch|logistic"
     EXAMPLES: ClassVar[tuple[str, ...]] = (
         "Optimize today's delivery route from the East warehouse",
         "Plan today's deliveries from WH-CENTRAL with 3 vans of 150 units each",
@@ -56,15 +53,7 @@ class LogisticsSpecialist(SpecialistAgent):
         "Warehouse capacity utilization",
     )
 
-    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
-        tool = next((t for pattern, t in _RULES if ctx.has(pattern)), None)
-        if tool is None:
-            previous = self._follow_up(request)
-            if previous is not None:
-                return self.merge_follow_up(
-                    previous, ctx, self.registry.get(previous.tool).input_schema["properties"]
-                )
-            raise self.not_understood()
+    def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
         args: dict[str, Any] = {"warehouse_id": ctx.warehouse_id} if ctx.warehouse_id else {}
         if tool == "optimize_delivery_route":
             if not ctx.warehouse_id:
@@ -92,10 +81,7 @@ class LogisticsSpecialist(SpecialistAgent):
                     ctx.window.start.isoformat(),
                     ctx.window.end.isoformat(),
                 )
-        return ToolCall(tool, args, f"the question asks for {tool.replace('_', ' ')}")
-
-    def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
-        return getattr(self, f"_present_{call.tool}")(call, result)
+        return args
 
     def _present_optimize_delivery_route(self, call: ToolCall, result: ToolResult) -> Presentation:
         frame, s = result.frame, result.summary

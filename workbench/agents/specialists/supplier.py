@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from workbench.agents.answer import ChartSpec
-from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -45,10 +44,8 @@ class SupplierSpecialist(SpecialistAgent):
     """Answers procurement calculations; its tools need the PO tables, so only procurement may use them."""
 
     key = "supplier"
-    SIGNALS: ClassVar[tuple[tuple[str, float], ...]] = (
-        *((pattern, 0.9) for pattern, _ in _RULES),
-        (r"supplier|vendor|procure|purchas|\bpos?\b|spend", 0.4),
-    )
+    RULES = _RULES
+    TOPIC = r"supplier|vendor|procure|purchas|\bpos?\b|spend"
     EXAMPLES: ClassVar[tuple[str, ...]] = (
         "Rank suppliers by score",
         "Which supplier is cheapest for P0010?",
@@ -57,19 +54,12 @@ class SupplierSpecialist(SpecialistAgent):
         "How is Coastal Fasteners performing this year?",
     )
 
-    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
-        tool = next((t for pattern, t in _RULES if ctx.has(pattern)), None)
-        if tool is None:
-            previous = self._follow_up(request)
-            if previous is not None:
-                return self.merge_follow_up(
-                    previous, ctx, self.registry.get(previous.tool).input_schema["properties"]
-                )
-            if ctx.suppliers:
-                tool = "analyze_supplier_performance"
-            else:
-                raise self.not_understood()
-        args: dict[str, object] = {"as_of": ctx.as_of.isoformat()}
+    def fallback_tool(self, ctx: QuestionContext) -> str | None:
+        """A question that only names a supplier asks how it performs."""
+        return "analyze_supplier_performance" if ctx.suppliers else None
+
+    def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
+        args: dict[str, Any] = {"as_of": ctx.as_of.isoformat()}
         allowed = self.registry.get(tool).input_schema["properties"]
         if ctx.window is not None:
             args["start_date"], args["end_date"] = (
@@ -86,10 +76,7 @@ class SupplierSpecialist(SpecialistAgent):
             args["warehouse_id"] = ctx.warehouse_id
         if tool == "identify_cost_savings" and ctx.min_score is not None:
             args["min_supplier_score"] = ctx.min_score
-        return ToolCall(tool, args, f"the question asks for {tool.replace('_', ' ')}")
-
-    def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
-        return getattr(self, f"_present_{call.tool}")(call, result)
+        return args
 
     @staticmethod
     def _period(s: dict[str, object]) -> str:
