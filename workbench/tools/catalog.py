@@ -206,6 +206,31 @@ def _daily_demand(
     return inv.daily_demand_grid(sales, positions[_KEYS], start, end)
 
 
+def _recent_demand(
+    warehouse: Warehouse,
+    as_of: str,
+    warehouse_id: str | None,
+    product_ids: Sequence[str] | None,
+    category: str | None,
+) -> tuple[dt.date, pd.DataFrame, pd.DataFrame]:
+    """The as-of day, the positions in scope and their daily demand over the glossary's 30 days."""
+    day = _day(as_of, "as_of")
+    positions, wid, pids = _inventory(warehouse, warehouse_id, product_ids, category)
+    daily = _daily_demand(warehouse, positions, day, wid, pids, category, inv.DEMAND_WINDOW_DAYS)
+    return day, positions, daily
+
+
+def _service_summary(day: dt.date, service_level: float, out: pd.DataFrame) -> dict[str, Any]:
+    """The summary fields every service-level calculation reports."""
+    return {
+        "as_of": day,
+        "service_level": service_level,
+        "z": inv.z_score(service_level),
+        "demand_window_days": inv.DEMAND_WINDOW_DAYS,
+        "positions": len(out),
+    }
+
+
 def _attributes(positions: pd.DataFrame) -> pd.DataFrame:
     return positions[["warehouse_id", "product_id", "product_name", "category"]]
 
@@ -224,9 +249,7 @@ def run_safety_stock(
     category: str | None = None,
     service_level: float = inv.DEFAULT_SERVICE_LEVEL,
 ) -> ToolResult:
-    day = _day(as_of, "as_of")
-    positions, wid, pids = _inventory(warehouse, warehouse_id, product_ids, category)
-    daily = _daily_demand(warehouse, positions, day, wid, pids, category, inv.DEMAND_WINDOW_DAYS)
+    day, positions, daily = _recent_demand(warehouse, as_of, warehouse_id, product_ids, category)
     lead = positions.drop_duplicates("product_id").set_index("product_id")["lead_time_days"]
     ss = inv.safety_stock(daily, lead, service_level)
     current = positions[[*_KEYS, "product_name", "category", "safety_stock"]].rename(
@@ -253,11 +276,7 @@ def run_safety_stock(
         "safety_stock",
         out[cols],
         {
-            "as_of": day,
-            "service_level": service_level,
-            "z": inv.z_score(service_level),
-            "demand_window_days": inv.DEMAND_WINDOW_DAYS,
-            "positions": len(out),
+            **_service_summary(day, service_level, out),
             "total_safety_stock": float(out["safety_stock"].sum()),
             "total_recommended_safety_stock": int(out["recommended_safety_stock"].sum()),
             "total_current_safety_stock": int(out["current_safety_stock"].sum()),
@@ -275,9 +294,7 @@ def run_reorder_point(
     category: str | None = None,
     service_level: float = inv.DEFAULT_SERVICE_LEVEL,
 ) -> ToolResult:
-    day = _day(as_of, "as_of")
-    positions, wid, pids = _inventory(warehouse, warehouse_id, product_ids, category)
-    daily = _daily_demand(warehouse, positions, day, wid, pids, category, inv.DEMAND_WINDOW_DAYS)
+    day, positions, daily = _recent_demand(warehouse, as_of, warehouse_id, product_ids, category)
     lead = positions.drop_duplicates("product_id").set_index("product_id")["lead_time_days"]
     rop = inv.reorder_point(daily, lead, service_level)
     pos = positions[
@@ -310,11 +327,7 @@ def run_reorder_point(
         "reorder_point",
         out,
         {
-            "as_of": day,
-            "service_level": service_level,
-            "z": inv.z_score(service_level),
-            "demand_window_days": inv.DEMAND_WINDOW_DAYS,
-            "positions": len(out),
+            **_service_summary(day, service_level, out),
             "reorder_now": int(out["reorder_now"].sum()),
             "suggested_units": int(out["suggested_order_quantity"].sum()),
         },
@@ -331,9 +344,7 @@ def run_economic_order_quantity(
     order_cost: float = inv.DEFAULT_ORDER_COST,
     holding_rate: float = inv.DEFAULT_HOLDING_RATE,
 ) -> ToolResult:
-    day = _day(as_of, "as_of")
-    positions, wid, pids = _inventory(warehouse, warehouse_id, product_ids, category)
-    daily = _daily_demand(warehouse, positions, day, wid, pids, category, inv.DEMAND_WINDOW_DAYS)
+    day, positions, daily = _recent_demand(warehouse, as_of, warehouse_id, product_ids, category)
     cost = positions.drop_duplicates("product_id").set_index("product_id")["unit_cost"]
     eoq = inv.economic_order_quantity(daily, cost, order_cost, holding_rate)
     out = _attributes(positions).merge(eoq, on=_KEYS)
@@ -393,9 +404,7 @@ def run_identify_stockout_risk(
     category: str | None = None,
     include_all: bool = False,
 ) -> ToolResult:
-    day = _day(as_of, "as_of")
-    positions, wid, pids = _inventory(warehouse, warehouse_id, product_ids, category)
-    daily = _daily_demand(warehouse, positions, day, wid, pids, category, inv.DEMAND_WINDOW_DAYS)
+    day, positions, daily = _recent_demand(warehouse, as_of, warehouse_id, product_ids, category)
     risk = inv.identify_stockout_risk(positions, daily)
     shown = risk if include_all else risk[risk["at_risk"]]
     cols = [
