@@ -237,8 +237,20 @@ def test_contractions_and_period_comparisons(planner: OfflinePlanner) -> None:
     assert plan(
         planner, "I'd like to see the fill rate for each supplier", "procurement_specialist"
     ).dimensions == ("supplier",)
+    # Whole calendar periods side by side: one row per period.
+    p = plan(planner, "revenue this month vs last month")
+    assert p.dimensions == ("month",) and p.time_window is not None
+    assert (p.time_window.start.isoformat(), p.time_window.end.isoformat()) == (
+        "2026-05-01",
+        "2026-06-30",
+    )
+    p = plan(planner, "how did units sold change from last week to this week")
+    assert p.metrics == ("units_sold",) and p.dimensions == ("week",)
+    # Periods with a gap between them (or of different lengths) are still refused.
     with pytest.raises(NotUnderstoodError, match="separate"):
-        plan(planner, "revenue this month vs last month")
+        plan(planner, "revenue this month vs June 2025")
+    with pytest.raises(NotUnderstoodError, match="separate"):
+        plan(planner, "revenue this week vs last month")
 
 
 def test_requests_to_act_are_refused(planner: OfflinePlanner) -> None:

@@ -97,7 +97,11 @@ OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
     ),
     _sig(
         "safety stock level",
-        r"\bsafety[- ]stock (?:levels?|targets?)\b|\bhow much safety[- ]stock\b",
+        # Only the level to *use* is a calculation; "the safety stock level for P0010" reads the column.
+        r"\bsafety[- ]stock (?:levels?|targets?)\b[^?.]*\b(?:should|need|needed|required|service level|\d+(?:\.\d+)?\s*%)"
+        r"|\b(?:should|need|needed|required)\b[^?.]*\bsafety[- ]stock (?:levels?|targets?)\b"
+        r"|\bhow much safety[- ]stock\b[^?.]*\b(?:should|need|needed|required|to (?:keep|hold|carry))\b"
+        r"|\bsafety[- ]stock\b[^?.]*\bservice level\b",
         "inventory",
     ),
     _sig(

@@ -200,7 +200,10 @@ class Lexicon:
             add_g(w, "sort_desc")
         for w in ("breakdown", "break down", "distribution", "split", "mix"):
             add_g(w, "group_after")
-        for w in ("vs", "versus", "compared to", "compared with", "compare"):
+        for w in (
+            "vs", "versus", "compared to", "compared with", "compare", "comparison", "change",
+            "changed", "difference between", "how did", "how has", "how have", "v", "against",
+        ):  # fmt: skip
             add_g(w, "compare")
         self.grammar: dict[tuple[str, ...], list[str]] = dict(grammar)
         self.max_grammar = max((len(k) for k in self.grammar), default=1)

@@ -225,6 +225,8 @@ class _Reading:
     window: TimeWindow | None = None
     count_intent: bool = False
     notes: list[str] = field(default_factory=list)
+    #: "this month vs last month": the grain of the periods compared (one row each).
+    comparison_grain: str | None = None
 
 
 def is_followup(question: str) -> bool:
@@ -739,8 +741,16 @@ class OfflinePlanner:
         windows = [c.payload for c in a.of("time")]
         if windows:
             r.window = _merge_windows(windows)
-            if len(windows) > 1 and a.has("compare"):
-                r.window = None
+            compared = len(windows) > 1 and a.has("compare")
+            if compared:
+                # "revenue this month vs last month": one row per period, when the periods are
+                # whole calendar periods of one grain that follow each other.
+                grains = {_period_grain(w, as_of) for w in windows}
+                grain = grains.pop() if len(grains) == 1 else None
+                if grain is None or r.window is None:
+                    r.window = None
+                else:
+                    r.comparison_grain = grain
             if r.window is None:
                 raise NotUnderstoodError(
                     "Comparing separate periods in one question is not supported yet; ask about each period separately "
@@ -758,6 +768,13 @@ class OfflinePlanner:
             r.filters.append(Filter(dim, "not_in" if negated else "in", ids, label))
         # Groupings, orderings, comparisons.
         self._read_groupings(a, r, persona)
+        if r.comparison_grain is not None:
+            _add(r.dims, r.comparison_grain)
+        if a.has("compare"):
+            # "express vs standard", "east compared to west": one row per value compared.
+            for f in r.filters:
+                if f.op == "in" and len(f.values) > 1 and f.field in model.dimensions:
+                    _add(r.dims, f.field)
         self._read_ordering(a, r, persona)
         self._read_comparisons(a, r)
         if (
@@ -1524,6 +1541,18 @@ class OfflinePlanner:
                 and all(v in PO_STATUSES for v in f.values)
             ):
                 field_name = "po_status"
+            if (
+                field_name == "order_status"
+                and sources
+                and sources <= {"purchase_orders", "purchases"}
+                and f.op == "in"
+                and set(f.values) == {"PENDING"}
+                and "pending_po" in self.model.conditions
+            ):
+                # "pending POs": the glossary's pending PO (OPEN or PARTIAL), not an order status.
+                if "pending_po" not in plan.conditions:
+                    plan = plan.with_(conditions=(*plan.conditions, "pending_po"))
+                continue
             out.append(replace(f, field=field_name))
         return plan.with_(filters=tuple(out))
 
@@ -1734,6 +1763,27 @@ def _stem(word: str) -> str:
     from workbench.semantic.planner.text import stem
 
     return stem(word)
+
+
+def _period_grain(window: TimeWindow, as_of: date) -> str | None:
+    """The calendar period a window is (day, week, month, quarter, year; to date when current)."""
+    s, e = window.start, window.end
+    if s == e:
+        return "day"
+    if s.weekday() == 0 and (e - s).days <= 6:
+        return "week" if (e - s).days == 6 or e == as_of else None
+    if s.day != 1:
+        return None
+    nxt = date(s.year + (s.month == 12), s.month % 12 + 1, 1)
+    if e.year == s.year and e.month == s.month:
+        return "month" if e == nxt - timedelta(days=1) or e == as_of else None
+    if s.month in (1, 4, 7, 10):
+        q_end = date(s.year + (s.month == 10), (s.month + 2) % 12 + 1, 1) - timedelta(days=1)
+        if e == q_end or (e == as_of and e < q_end):
+            return "quarter"
+    if s.month == 1 and e.year == s.year and (e == date(s.year, 12, 31) or e == as_of):
+        return "year"
+    return None
 
 
 def _merge_windows(windows: Sequence[TimeWindow]) -> TimeWindow | None:

@@ -70,7 +70,7 @@ _TOKEN = re.compile(
 )
 
 _IRREGULAR = {
-    "pos": "po", "skus": "sku", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
+    "pos": "po", "skus": "sku", "dcs": "dc", "whs": "wh", "qtys": "qty", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
     "supplies": "supply", "utilities": "utility", "quantities": "quantity", "companies": "company", "cities": "city",
     "countries": "country", "priorities": "priority", "analyses": "analysis", "boxes": "box", "series": "series",
     "children": "child", "people": "person", "less": "less", "loss": "loss", "express": "express", "process": "process",
