@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.questions.compare import evaluate, load_questions, rows_equal
+from tests.questions.compare import evaluate, load_questions, rows_equal, workbench_asker
 from workbench.agents.base import AgentRequest
 from workbench.agents.sql_agent import PersonaSqlAgent
 from workbench.data.schema import PERSONA_TABLES, Persona
@@ -35,7 +35,35 @@ def test_question_set_covers_the_brief() -> None:
     assert all(q.gold_sql.strip() for q in questions)
 
 
+def test_execution_accuracy_through_workbench_ask(workbench) -> None:  # type: ignore[no-untyped-def]
+    """The way users ask: ``Workbench.ask`` (intent routing, SQL agent or specialist, cache)."""
+    db = workbench.settings.duckdb_path
+    before = _digest(db)
+    questions = load_questions()
+    ask = workbench_asker(workbench)
+    outcomes = [evaluate(workbench, q, AS_OF, ask=ask) for q in questions]
+    failures = [
+        f"{o.question.id}: {o.question.question!r} -> {o.answer.agent if o.answer else None}: {o.reason}"
+        for o in outcomes
+        if not o.ok
+    ]
+    accuracy = 1 - len(failures) / len(outcomes)
+    print(
+        f"\nWorkbench.ask execution accuracy: {accuracy:.1%} ({len(outcomes) - len(failures)}/{len(outcomes)})"
+    )
+    for line in failures:
+        print("  FAIL", line)
+    assert accuracy >= MIN_ACCURACY, "\n".join(failures)
+    # Glossary lookups are answered by the persona's SQL agent, with the SQL that ran.
+    routed = [o for o in outcomes if o.answer is not None and o.answer.intent.value == "sql_query"]
+    assert len(routed) >= 0.9 * len(outcomes)
+    for o in routed:
+        assert o.answer is not None and o.answer.sql, o.question.id
+    assert _digest(db) == before  # nothing was written
+
+
 def test_execution_accuracy(workbench, sample_home: Path) -> None:  # type: ignore[no-untyped-def]
+    """The semantic layer alone: every question through the persona's SQL agent."""
     db = workbench.settings.duckdb_path
     before = _digest(db)
     questions = load_questions()

@@ -70,7 +70,12 @@ _TOKEN = re.compile(
 )
 
 _IRREGULAR = {
-    "pos": "po", "skus": "sku", "dcs": "dc", "whs": "wh", "qtys": "qty", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
+    "pos": "po", "skus": "sku", "dcs": "dc", "whs": "warehouse", "qtys": "quantity",
+    # Abbreviations of the trade read as the word ("avg qty", "inv value", "rev mtd").
+    "avg": "average", "qty": "quantity", "amt": "amount", "rev": "revenue", "cust": "customer",
+    "custs": "customer", "supp": "supplier", "supps": "supplier", "prod": "product", "prods": "product",
+    "whse": "warehouse", "wh": "warehouse", "avail": "available", "inv": "inventory", "mfr": "manufacturer",
+    "ord": "order", "ords": "order", "cnt": "count", "tot": "total", "vol": "volume", "statuses": "status", "categories": "category", "deliveries": "delivery", "inventories": "inventory",
     "supplies": "supply", "utilities": "utility", "quantities": "quantity", "companies": "company", "cities": "city",
     "countries": "country", "priorities": "priority", "analyses": "analysis", "boxes": "box", "series": "series",
     "children": "child", "people": "person", "less": "less", "loss": "loss", "express": "express", "process": "process",
