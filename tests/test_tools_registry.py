@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import subprocess
+import sys
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from workbench.app import Workbench
 from workbench.core.errors import PermissionDeniedError, ToolArgumentError, ToolError
@@ -166,3 +168,58 @@ def test_a_separate_registry_accepts_custom_tools() -> None:
         reg.register(spec)
     with pytest.raises(ValueError, match="agent must be"):
         ToolSpec("x", "d", {"type": "object"}, fn, "sales")
+
+
+TRICKY_ARGUMENTS: list[tuple[str, dict[str, object]]] = [
+    ("safety_stock", {"as_of": "2026-06-30", "service_level": True}),
+    ("safety_stock", {"as_of": "2026-06-30", "service_level": 1}),
+    ("safety_stock", {"as_of": "2026-06-30", "service_level": 0.9999}),
+    ("safety_stock", {"as_of": "2026-02-30"}),
+    ("safety_stock", {"as_of": "2026-6-30"}),
+    ("safety_stock", {"as_of": "２０２６-06-30"}),
+    ("safety_stock", {"as_of": 20260630}),
+    ("safety_stock", {"as_of": "2026-06-30", "product_ids": ["P0001", "P0001"]}),
+    ("safety_stock", {"as_of": "2026-06-30", "product_ids": []}),
+    ("safety_stock", {"as_of": "2026-06-30", "category": ""}),
+    ("safety_stock", {"as_of": "2026-06-30", "warehouse_id": None}),
+    (
+        "optimize_delivery_route",
+        {"warehouse_id": "WH-EAST", "as_of": "2026-06-30", "vehicles": 2.0},
+    ),
+    (
+        "optimize_delivery_route",
+        {"warehouse_id": "WH-EAST", "as_of": "2026-06-30", "vehicles": 2.5},
+    ),
+    ("analyze_supplier_performance", {"as_of": "2026-06-30", "supplier_ids": ["S001"]}),
+    ("identify_cost_savings", {"as_of": "2026-06-30", "min_supplier_score": -0.1}),
+]
+
+
+@pytest.mark.parametrize(("tool", "arguments"), TRICKY_ARGUMENTS)
+def test_fast_validation_agrees_with_jsonschema(tool: str, arguments: dict[str, object]) -> None:
+    """The compiled fast path accepts exactly what Draft 2020-12 (with formats) accepts."""
+    spec = registry.get(tool)
+    valid = Draft202012Validator(spec.input_schema, format_checker=FormatChecker()).is_valid(
+        arguments
+    )
+    if valid:
+        assert registry.validate(tool, arguments) == arguments
+    else:
+        with pytest.raises(ToolArgumentError):
+            registry.validate(tool, arguments)
+
+
+def test_a_valid_tool_call_does_not_import_jsonschema() -> None:
+    """jsonschema's import builds an RFC 3987 grammar (~1.4 s): only invalid arguments pay it."""
+    code = (
+        "import sys\n"
+        "from workbench.tools import registry\n"
+        "registry.validate('safety_stock', {'as_of': '2026-06-30', 'service_level': 0.95})\n"
+        "assert 'jsonschema' not in sys.modules, 'jsonschema imported'\n"
+        "try:\n"
+        "    registry.validate('safety_stock', {'as_of': 'June'})\n"
+        "except Exception as exc:\n"
+        "    assert 'date' in str(exc), exc\n"
+        "assert 'jsonschema' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
