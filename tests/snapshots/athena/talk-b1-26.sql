@@ -1,0 +1,5 @@
+SELECT
+  COUNT(*) AS product_count
+FROM product
+WHERE
+  product.category = 'Plumbing'

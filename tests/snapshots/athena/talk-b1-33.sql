@@ -1,0 +1,18 @@
+SELECT
+  purchase_order_header.warehouse_id AS warehouse_id,
+  warehouse.warehouse_name AS warehouse_name,
+  SUM(purchase_order_line.quantity_ordered - purchase_order_line.quantity_received) AS units_on_order
+FROM purchase_order_line
+JOIN purchase_order_header
+  ON purchase_order_line.po_id = purchase_order_header.po_id
+JOIN warehouse
+  ON purchase_order_header.warehouse_id = warehouse.warehouse_id
+WHERE
+  purchase_order_header.status IN ('OPEN', 'PARTIAL')
+GROUP BY
+  purchase_order_header.warehouse_id,
+  warehouse.warehouse_name
+ORDER BY
+  units_on_order DESC,
+  warehouse_id ASC,
+  warehouse_name ASC

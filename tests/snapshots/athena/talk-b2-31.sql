@@ -1,0 +1,3 @@
+SELECT
+  COUNT(*) AS supplier_count
+FROM supplier

@@ -1,0 +1,8 @@
+SELECT
+  AVG(
+    DATE_DIFF('DAY', sales_order_header.order_date, sales_order_header.delivery_date)
+  ) AS fulfilment_time
+FROM sales_order_header
+WHERE
+  sales_order_header.status = 'DELIVERED'
+  AND sales_order_header.delivery_date BETWEEN CAST('2026-01-01' AS DATE) AND CAST('2026-03-31' AS DATE)

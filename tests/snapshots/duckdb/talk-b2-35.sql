@@ -1,0 +1,19 @@
+SELECT
+  COUNT(*) AS product_count
+FROM product
+LEFT JOIN (
+  SELECT
+    sales_order_line.product_id AS product_id,
+    SUM(sales_order_line.quantity) AS units_sold
+  FROM sales_order_line
+  JOIN sales_order_header
+    ON sales_order_line.order_id = sales_order_header.order_id
+  WHERE
+    sales_order_header.status <> 'CANCELLED'
+    AND sales_order_header.order_date BETWEEN CAST('2026-05-02' AS DATE) AND CAST('2026-06-30' AS DATE)
+  GROUP BY
+    sales_order_line.product_id
+) AS recent_sales
+  ON recent_sales.product_id = product.product_id
+WHERE
+  COALESCE(recent_sales.units_sold, 0) = 0

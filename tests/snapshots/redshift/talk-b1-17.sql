@@ -1,0 +1,6 @@
+SELECT
+  COUNT(*) AS pending_pos
+FROM purchase_order_header
+WHERE
+  purchase_order_header.status IN ('OPEN', 'PARTIAL')
+  AND purchase_order_header.warehouse_id = 'WH-WEST'

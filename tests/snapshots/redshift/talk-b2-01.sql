@@ -1,0 +1,5 @@
+SELECT
+  SUM(warehouse_product.quantity_on_hand - warehouse_product.quantity_reserved) AS available
+FROM warehouse_product
+WHERE
+  warehouse_product.warehouse_id = 'WH-CENTRAL'

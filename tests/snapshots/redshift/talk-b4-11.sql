@@ -1,0 +1,22 @@
+SELECT
+  sales_order_line.product_id AS product_id,
+  product.product_name AS product_name,
+  CAST((
+    SUM(sales_order_line.quantity)
+  ) AS DOUBLE PRECISION) / 30.0 AS avg_daily_demand
+FROM sales_order_line
+JOIN sales_order_header
+  ON sales_order_line.order_id = sales_order_header.order_id
+JOIN product
+  ON sales_order_line.product_id = product.product_id
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.order_date BETWEEN CAST('2026-06-01' AS DATE) AND CAST('2026-06-30' AS DATE)
+  AND sales_order_header.warehouse_id = 'WH-EAST'
+GROUP BY
+  sales_order_line.product_id,
+  product.product_name
+ORDER BY
+  avg_daily_demand DESC NULLS LAST,
+  product_id ASC,
+  product_name ASC
