@@ -52,6 +52,12 @@ def _run_scale(scale: str, workdir: Path) -> dict[str, Any]:
     report = json.loads(output.strip().splitlines()[-1])
     rows = sum(report["rows"].values())
     peak = usage.ru_maxrss * 1024  # Linux reports kilobytes
+    # Every scale the generator makes must also pass the data checker.
+    from workbench.data.checker import check_database
+
+    check_start = time.perf_counter()
+    check = check_database(db)
+    check_seconds = time.perf_counter() - check_start
     return {
         "scale": scale,
         "rows": rows,
@@ -61,6 +67,9 @@ def _run_scale(scale: str, workdir: Path) -> dict[str, Any]:
         "rows_per_second": round(rows / report["seconds"]),
         "peak_rss_mib": round(peak / 1024**2, 1),
         "file_mib": round(db.stat().st_size / 1024**2, 1),
+        "check_ok": check.ok,
+        "check_issues": len(check.issues),
+        "check_seconds": round(check_seconds, 2),
     }
 
 
@@ -79,13 +88,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results.append(r)
             print(
                 f"{scale:>7}: {r['rows']:>11,} rows ({r['sales_order_lines']:,} order lines) in {r['generate_seconds']:.1f} s"
-                f" = {r['rows_per_second']:,} rows/s; peak RSS {r['peak_rss_mib']:,} MiB; file {r['file_mib']:,} MiB",
+                f" = {r['rows_per_second']:,} rows/s; peak RSS {r['peak_rss_mib']:,} MiB; file {r['file_mib']:,} MiB;"
+                f" data check {'passed' if r['check_ok'] else 'FAILED'} in {r['check_seconds']} s",
                 flush=True,
             )
             Path(tmp, f"{scale}.duckdb").unlink()
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     large = next((r for r in results if r["scale"] == "large"), None)
-    ok = large is None or large["peak_rss_mib"] * 1024**2 < LIMIT_BYTES
+    ok = (large is None or large["peak_rss_mib"] * 1024**2 < LIMIT_BYTES) and all(
+        r["check_ok"] for r in results
+    )
     print(
         f"max child peak RSS (RUSAGE_CHILDREN): {children_peak / 1024**2:,.1f} MiB; large under 4 GiB: {ok}"
     )
