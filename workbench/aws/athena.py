@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.aws.errors import translate
-from workbench.aws.polling import PollPolicy
-from workbench.core.errors import QueryError, QueryTimeoutError, WorkbenchError
+from workbench.aws.polling import PollPolicy, wait_until_final
+from workbench.core.errors import QueryError, WorkbenchError
 from workbench.core.logs import log_event
 from workbench.warehouse.frames import athena_kind, coerce_frame
 
@@ -102,51 +102,37 @@ def wait(
     sql: str | None = None,
 ) -> dict[str, Any]:
     """Poll until SUCCEEDED (returned), FAILED/CANCELLED (QueryError) or the timeout (cancel + QueryTimeoutError)."""
-    deadline = clock() + policy.timeout
-    delays = policy.delays()
-    while True:
+
+    def describe() -> dict[str, Any]:
         execution: dict[str, Any] = _wrap(
             "get_query_execution", client.get_query_execution, QueryExecutionId=query_id
         )["QueryExecution"]
+        return execution
+
+    def reason(execution: dict[str, Any]) -> str:
         status = execution.get("Status", {})
-        state = str(status.get("State", ""))
-        if state == "SUCCEEDED":
-            return execution
-        if state in ("FAILED", "CANCELLED"):
-            reason = str(
-                status.get("StateChangeReason")
-                or status.get("AthenaError", {}).get("ErrorMessage")
-                or state
-            )
-            log_event(
-                log,
-                "query_failed",
-                backend="athena",
-                query_id=query_id,
-                state=state,
-                error=reason,
-                sql=sql,
-                level=logging.WARNING,
-            )
-            message = (
-                "The warehouse could not run this query."
-                if state == "FAILED"
-                else "The query was cancelled on the warehouse."
-            )
-            raise QueryError(
-                message, detail=reason, backend="athena", query_id=query_id, status=state
-            )
-        remaining = deadline - clock()
-        if remaining <= 0:
-            stop(client, query_id)
-            raise QueryTimeoutError(
-                f"The query took longer than {policy.timeout:g} seconds and was stopped.",
-                hint="Narrow the question (a shorter period or one warehouse) and try again.",
-                timeout=policy.timeout,
-                backend="athena",
-                query_id=query_id,
-            )
-        sleep(min(next(delays), remaining))
+        return str(
+            status.get("StateChangeReason")
+            or status.get("AthenaError", {}).get("ErrorMessage")
+            or ""
+        )
+
+    return wait_until_final(
+        describe,
+        lambda execution: str(execution.get("Status", {}).get("State", "")),
+        reason,
+        finished="SUCCEEDED",
+        failed=("FAILED", "CANCELLED"),
+        cancel=lambda: stop(client, query_id),
+        policy=policy,
+        backend="athena",
+        ids={"query_id": query_id},
+        status_field="state",
+        sql=sql,
+        sleep=sleep,
+        clock=clock,
+        log=log,
+    )
 
 
 def fetch_frame(wr: Any, query_id: str, *, boto3_session: Any = None) -> pd.DataFrame:

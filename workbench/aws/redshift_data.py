@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.aws.errors import call
-from workbench.aws.polling import PollPolicy
-from workbench.core.errors import ConfigError, QueryError, QueryTimeoutError
+from workbench.aws.polling import PollPolicy, wait_until_final
+from workbench.core.errors import ConfigError
 from workbench.core.logs import log_event
 from workbench.warehouse.frames import Kind, build_frame, redshift_kind
 
@@ -115,50 +115,21 @@ def wait(
     sql: str | None = None,
 ) -> dict[str, Any]:
     """Poll until the statement is final; FAILED/ABORTED raise QueryError, timeout cancels it."""
-    deadline = clock() + policy.timeout
-    delays = policy.delays()
-    while True:
-        desc: dict[str, Any] = call(
-            SERVICE, "describe_statement", client.describe_statement, Id=statement_id
-        )
-        status = str(desc.get("Status", ""))
-        if status == "FINISHED":
-            return desc
-        if status in ("FAILED", "ABORTED"):
-            server_message = str(desc.get("Error") or status)
-            log_event(
-                log,
-                "query_failed",
-                backend="redshift",
-                statement_id=statement_id,
-                status=status,
-                error=server_message,
-                sql=sql,
-                level=logging.WARNING,
-            )
-            message = (
-                "The warehouse could not run this query."
-                if status == "FAILED"
-                else "The query was cancelled on the warehouse."
-            )
-            raise QueryError(
-                message,
-                detail=server_message,
-                backend="redshift",
-                statement_id=statement_id,
-                status=status,
-            )
-        remaining = deadline - clock()
-        if remaining <= 0:
-            cancel(client, statement_id)
-            raise QueryTimeoutError(
-                f"The query took longer than {policy.timeout:g} seconds and was stopped.",
-                hint="Narrow the question (a shorter period or one warehouse) and try again.",
-                timeout=policy.timeout,
-                backend="redshift",
-                statement_id=statement_id,
-            )
-        sleep(min(next(delays), remaining))
+    return wait_until_final(
+        lambda: call(SERVICE, "describe_statement", client.describe_statement, Id=statement_id),
+        lambda desc: str(desc.get("Status", "")),
+        lambda desc: str(desc.get("Error") or ""),
+        finished="FINISHED",
+        failed=("FAILED", "ABORTED"),
+        cancel=lambda: cancel(client, statement_id),
+        policy=policy,
+        backend="redshift",
+        ids={"statement_id": statement_id},
+        sql=sql,
+        sleep=sleep,
+        clock=clock,
+        log=log,
+    )
 
 
 def _field_value(cell: dict[str, Any]) -> Any:
