@@ -1,0 +1,18 @@
+SELECT
+  warehouse_product.product_id AS product_id,
+  product.product_name AS product_name,
+  warehouse_product.warehouse_id AS warehouse_id,
+  warehouse.warehouse_name AS warehouse_name,
+  warehouse_product.quantity_on_hand AS on_hand
+FROM warehouse_product
+JOIN product
+  ON warehouse_product.product_id = product.product_id
+JOIN warehouse
+  ON warehouse_product.warehouse_id = warehouse.warehouse_id
+WHERE
+  warehouse_product.quantity_on_hand > 0
+  AND warehouse_product.product_id = 'P0033'
+  AND warehouse_product.warehouse_id = 'WH-WEST'
+ORDER BY
+  product_id ASC,
+  warehouse_id ASC
