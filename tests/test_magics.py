@@ -110,3 +110,22 @@ def test_parse_options() -> None:
     )
     assert parse_options("-o out", ("-o",)) == ({"-o": "out"}, "")
     assert parse_options("--out=x", ("-o",)) == ({"-o": "x"}, "")
+
+
+def test_displays_round_floats_but_the_frame_stays_exact(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Rounding is presentation: the notebook HTML and the CLI table show 2 decimals."""
+    from workbench.cli.common import output_frame
+    from workbench.notebook.display import answer_html
+
+    frame = pd.DataFrame({"supplier": ["S001"], "score": [0.876543], "spend": [1234567.891]})
+    answer = Answer(question="q", persona="procurement_specialist", frame=frame, answer="ok")
+    html = answer_html(answer)
+    assert "0.88" in html and "1,234,567.89" in html and "0.876543" not in html
+    output_frame(frame, "table", decimals=2)
+    table = capsys.readouterr().out
+    assert "0.88" in table and "1,234,567.89" in table
+    output_frame(frame, "json")
+    assert "0.876543" in capsys.readouterr().out
+    assert answer.frame["score"].iloc[0] == 0.876543
