@@ -841,6 +841,19 @@ class OfflinePlanner:
                         if chosen.name not in r.metrics:
                             r.metrics.append(chosen.name)
                         nxt.payload = [Target("used", chosen.name)]
+                elif (
+                    a.tokens[cue.start].text == "per"
+                    and cue.length == 1
+                    and all(t.kind == "listing" for t in nxt.payload)
+                ):
+                    # "units per order", "revenue per customer per order": a ratio to a count
+                    # the model does not define, not a grouping; never silently dropped.
+                    word = " ".join(a.tokens[i].text for i in range(nxt.start, nxt.end + 1))
+                    raise NotUnderstoodError(
+                        f"I can't work out an amount per {word} here, so I won't guess; "
+                        f"ask for the total or the count of {word}s instead.",
+                        suggestions=self.suggestions(a.question, persona),
+                    )
             elif nxt.layer == "time":
                 continue
             elif nxt.start in a.unknown:
@@ -1619,6 +1632,23 @@ class OfflinePlanner:
                 "ask about what did happen (for example the units sold by product) and look for zeros.",
                 suggestions=self.suggestions(a.question, persona),
             )
+        # "more reserved than on hand", "sold more this month than last month": a comparison
+        # of two measures or periods, which a plan cannot express.
+        for i, tok in enumerate(a.tokens):
+            if tok.text != "than" or any(
+                c.start <= i <= c.end and c.layer != "grammar" for c in a.chosen
+            ):
+                continue
+            used = any(
+                c.start <= i <= c.end and "cmp_used" in c.payload for c in a.grammar("cmp_used")
+            )
+            nxt = a.tokens[i + 1] if i + 1 < len(a.tokens) else None
+            if not used and not (nxt is not None and nxt.number is not None):
+                raise NotUnderstoodError(
+                    "This compares two measures, columns or periods with each other, which I can't "
+                    "do reliably yet; ask for each one and compare them.",
+                    suggestions=self.suggestions(a.question, persona),
+                )
         unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]
         if unused_negation and not a.concepts("condition") and not plan.negated_conditions:
             raise NotUnderstoodError(
