@@ -118,6 +118,25 @@ def describe_result(
             subject = what
         n = len(frame)
         count = f"{n:,}{'+' if truncated else ''}"
+        attribute_names = {c for c, _ in listing.attributes}
+        asked: list[str] = []
+        for c in plan.columns:  # the attributes asked come first, then the lookup columns
+            if c not in attribute_names or c not in frame.columns or c in asked:
+                break
+            asked.append(c)
+        if asked and 0 < n <= 5:
+            # "What's the reorder point for P0005 at WH-EAST?": the value itself, per row.
+            shown = asked + [c for c in ("on_hand",) if c in frame.columns and c not in asked]
+            unit = {"unit_price": "currency", "unit_cost": "currency"}
+            parts = [
+                _row_name(row, list(frame.columns))
+                + ": "
+                + ", ".join(
+                    f"{c.replace('_', ' ')} {format_value(row[c], unit.get(c, ''))}" for c in shown
+                )
+                for _, row in frame.iterrows()
+            ]
+            return "; ".join(parts) + "."
         if n == 0:
             return f"No {subject.replace(' is ', ' are ')}{where}."
         noun = (

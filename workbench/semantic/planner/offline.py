@@ -1511,7 +1511,6 @@ class OfflinePlanner:
         if a.has("count"):
             raise refuse
         columns += [c for c in listing.lookup_columns if c not in columns]
-        base = {c for c, _ in listing.columns}
         order: tuple[Ordering, ...] = ()
         limit = r.limit or None
         if r.limit is not None:
@@ -1526,7 +1525,7 @@ class OfflinePlanner:
             time_window=r.window,
             order_by=order,
             limit=limit,
-            columns=tuple(dict.fromkeys(c for c in columns if c not in base)),
+            columns=tuple(dict.fromkeys(columns)),
             as_of=as_of,
             persona=persona.value,
             question=a.question,
