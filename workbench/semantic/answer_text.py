@@ -127,7 +127,7 @@ def describe_result(
         if asked and 0 < n <= 5:
             # "What's the reorder point for P0005 at WH-EAST?": the value itself, per row.
             shown = asked + [c for c in ("on_hand",) if c in frame.columns and c not in asked]
-            unit = {"unit_price": "currency", "unit_cost": "currency"}
+            money = {"unit_price": "currency", "unit_cost": "currency"}
             parts = [
                 _row_name(row, list(frame.columns))
                 + ": "
