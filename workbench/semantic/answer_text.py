@@ -132,7 +132,7 @@ def describe_result(
                 _row_name(row, list(frame.columns))
                 + ": "
                 + ", ".join(
-                    f"{c.replace('_', ' ')} {format_value(row[c], unit.get(c, ''))}" for c in shown
+                    f"{c.replace('_', ' ')} {format_value(row[c], money.get(c, ''))}" for c in shown
                 )
                 for _, row in frame.iterrows()
             ]
