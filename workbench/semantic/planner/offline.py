@@ -1404,7 +1404,10 @@ class OfflinePlanner:
                             False
                             if verb in {"is", "was", "did", "does", "has"}
                             else True
-                            if verb in {"are", "were", "have"}
+                            if verb in {"are", "were", "have", "do"}
+                            # "what sold the most": a verb straight after "what" is singular.
+                            else False
+                            if verb.endswith(("ed", "s")) or verb in {"sold", "bought", "made"}
                             else None
                         )
                         break
@@ -1513,8 +1516,22 @@ class OfflinePlanner:
         columns += [c for c in listing.lookup_columns if c not in columns]
         order: tuple[Ordering, ...] = ()
         limit = r.limit or None
+        for cue in a.grammar("sort"):
+            # "overdue orders sorted by promised date": order the rows by that column.
+            nxt = a.next_after(cue)
+            if nxt is not None and nxt.layer == "concept":
+                col = next(
+                    (
+                        t.name.split(".", 1)[1]
+                        for t in nxt.payload
+                        if t.kind == "attribute" and t.name.startswith(listing_name + ".")
+                    ),
+                    None,
+                )
+                if col is not None:
+                    order = (Ordering(col, a.has("sort_desc") or a.has("desc")),)
         if r.limit is not None:
-            order = (Ordering(columns[0], not a.has("asc")),)
+            order = order or (Ordering(columns[0], not a.has("asc")),)
             limit = r.limit or DEFAULT_TOP_N
         plan = QueryPlan(
             kind="listing",

@@ -1,0 +1,21 @@
+SELECT
+  sales_order_header.warehouse_id AS warehouse_id,
+  warehouse.warehouse_name AS warehouse_name,
+  COUNT(*) AS order_count
+FROM sales_order_header
+JOIN warehouse
+  ON sales_order_header.warehouse_id = warehouse.warehouse_id
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.ship_date = CAST('2026-06-29' AS DATE)
+  AND (
+    NOT sales_order_header.ship_date IS NULL
+    AND sales_order_header.status IN ('SHIPPED', 'DELIVERED')
+  )
+GROUP BY
+  sales_order_header.warehouse_id,
+  warehouse.warehouse_name
+ORDER BY
+  order_count DESC,
+  warehouse_id ASC,
+  warehouse_name ASC

@@ -1,0 +1,3 @@
+SELECT
+  COUNT(*) AS product_count
+FROM product
