@@ -1235,7 +1235,8 @@ class OfflinePlanner:
                 if dim not in dims:
                     dims.append(dim)
                     grouping.append(c)
-            if r.having and not dims:
+            if (r.having or a.grammar("sort")) and not dims:
+                # "suppliers with spend over 1M", "vendor spend ranking": the noun is the grouping.
                 for c in nouns:
                     d = [t.name for t in c.payload if t.kind == "dimension"]
                     if d:
