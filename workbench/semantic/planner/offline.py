@@ -693,11 +693,27 @@ class OfflinePlanner:
         for c in a.concepts("metric"):
             if c is r.phrase_cand:
                 continue
-            if any(t.kind == "condition" for t in c.payload) and (
-                r.count_intent or a.has("list") or not a.concepts("listing")
+            cond_t = self._choose(c.payload, {"condition"}, persona, a)
+            # The rows the condition describes are named ("which orders …", "orders delivered …").
+            rows_of_condition = cond_t is not None and any(
+                (t.kind == "listing" and self.model.listings[t.name].source == source)
+                or (t.kind == "condition" and self.model.conditions[t.name].source == source)
+                for other in a.concepts("listing", "condition")
+                if other is not c
+                for t in other.payload
+                for source in [self.model.conditions[cond_t.name].source]
+            )
+            if (
+                cond_t is not None
+                and (r.count_intent or (a.has("list") and rows_of_condition))
+                and not a.has("rate")
+                and self._target_tables(cond_t) <= PERSONA_TABLES[persona]
             ):
-                # "delivered on time" is a condition and a rate: the rate only when asked as a rate.
-                pass
+                # "how many orders were delivered on time", "which orders were on time": a
+                # condition and a rate; counted or listed, it is the condition.
+                if cond_t.name not in [n for n, _ in r.conditions]:
+                    r.conditions.append((cond_t.name, c.negated))
+                continue
             t = self._choose(c.payload, {"metric"}, persona, a)
             allowed = PERSONA_TABLES[persona]
             cond = self._choose(c.payload, {"condition"}, persona, a)

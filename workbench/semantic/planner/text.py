@@ -47,6 +47,12 @@ _CONTRACTIONS = (
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
     (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    # Typed without the apostrophe: "havent", "didnt", "isnt", "cant".
+    (
+        re.compile(r"\b(have|has|had|do|does|did|is|are|was|were|could|should|would)nt\b"),
+        r"\1 not",
+    ),
+    (re.compile(r"\bcant\b"), "can not"),
     (re.compile(r"\b(\w+)'re\b"), r"\1 are"),
     (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
     (re.compile(r"\b(\w+)'d\b"), r"\1 would"),

@@ -1,0 +1,24 @@
+SELECT
+  purchase_order_header.supplier_id AS supplier_id,
+  supplier.supplier_name AS supplier_name,
+  CAST(SUM(
+    CAST(purchase_order_line.quantity_ordered * (
+      purchase_order_line.unit_cost - product.unit_cost
+    ) AS DOUBLE) / product.unit_cost
+  ) AS DOUBLE) / NULLIF(SUM(purchase_order_line.quantity_ordered), 0) AS cost_variance
+FROM purchase_order_line
+JOIN purchase_order_header
+  ON purchase_order_line.po_id = purchase_order_header.po_id
+JOIN product
+  ON purchase_order_line.product_id = product.product_id
+JOIN supplier
+  ON purchase_order_header.supplier_id = supplier.supplier_id
+WHERE
+  purchase_order_header.status <> 'CANCELLED' AND product.category = 'HVAC'
+GROUP BY
+  purchase_order_header.supplier_id,
+  supplier.supplier_name
+ORDER BY
+  cost_variance DESC,
+  supplier_id ASC,
+  supplier_name ASC

@@ -1,0 +1,8 @@
+SELECT
+  COUNT(*) AS on_time_deliveries
+FROM sales_order_header
+WHERE
+  sales_order_header.status = 'DELIVERED'
+  AND sales_order_header.delivery_date <= sales_order_header.promised_date
+  AND sales_order_header.delivery_date BETWEEN CAST('2026-05-01' AS DATE) AND CAST('2026-05-31' AS DATE)
+  AND sales_order_header.status = 'DELIVERED'
