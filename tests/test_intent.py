@@ -39,6 +39,10 @@ CASES: list[tuple[Persona, str, Intent]] = [
     (WM, "Forecast demand for P0001 at WH-EAST for the next 14 days", OPT),
     (WM, "How much should I order of P0005 for the West warehouse?", OPT),
     (WM, "What is the capacity utilization of each warehouse?", OPT),
+    (WM, "How much free space is left at WH-EAST?", OPT),
+    # Capacity utilization is also a glossary metric: ranking it is a query.
+    (WM, "Which DC has the lowest capacity utilization?", SQL),
+    (WM, "Top 2 warehouses by capacity utilization", SQL),
     (WM, "Recommend a safety stock for P0007", OPT),
     (WM, "What will demand for cordless drills look like next month?", OPT),
     (WM, "EOQ for P0010", OPT),

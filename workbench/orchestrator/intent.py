@@ -66,10 +66,13 @@ class _Signal:
     label: str
     pattern: re.Pattern[str]
     topic: str = ""
+    #: A calculation that is also a glossary metric (capacity utilization): it decides
+    #: OPTIMIZATION only when the question does not rank or count, which the SQL agent does.
+    soft: bool = False
 
 
-def _sig(label: str, regex: str, topic: str = "") -> _Signal:
-    return _Signal(label, re.compile(regex, re.IGNORECASE), topic)
+def _sig(label: str, regex: str, topic: str = "", *, soft: bool = False) -> _Signal:
+    return _Signal(label, re.compile(regex, re.IGNORECASE), topic, soft)
 
 
 _CALC = r"(?:calculate|compute|recommend(?:ed)?|determine|estimate|work out|optimi[sz]e|optimal|ideal|right|suggest(?:ed)?)"
@@ -134,6 +137,7 @@ OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
         "warehouse capacity",
         r"\bcapacity\b|\bfree (?:space|units|room)\b|\bhow full\b|\bspace left\b",
         "logistics",
+        soft=True,
     ),
     _sig(
         "supplier score",
@@ -235,6 +239,9 @@ class RuleIntentClassifier:
         filters = _matches(FILTERS, text)
         listing = LISTING.pattern.search(text)
         sql = _matches(SQL_SIGNALS, text)
+        ranks_or_counts = any(s.label in {"ranking", "count"} for s, _ in sql)
+        if optimization and ranks_or_counts and all(s.soft for s, _ in optimization):
+            optimization = []  # "which DC has the lowest capacity utilization": a metric ranking
         persona_note = (
             (f"persona: {getattr(persona, 'value', persona)}",) if persona is not None else ()
         )
