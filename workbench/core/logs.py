@@ -54,9 +54,18 @@ def is_secret_key(key: str) -> bool:
 
 
 class JsonFormatter(logging.Formatter):
-    """Render a record as one JSON line with its structured ``fields``."""
+    """Render a record as one JSON line with its structured ``fields``.
+
+    The line is kept on the record: ``RotatingFileHandler`` formats every record once to
+    decide on rollover and again to write it, and answers log on the hot path.
+    """
+
+    _CACHE_ATTR = "_workbench_json"
 
     def format(self, record: logging.LogRecord) -> str:
+        cached = record.__dict__.get(self._CACHE_ATTR)
+        if isinstance(cached, str):
+            return cached
         payload: dict[str, Any] = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
             "level": record.levelname,
@@ -69,7 +78,9 @@ class JsonFormatter(logging.Formatter):
             payload.update(fields)
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        line = json.dumps(payload, default=str, ensure_ascii=False)
+        record.__dict__[self._CACHE_ATTR] = line
+        return line
 
 
 def redact(fields: dict[str, Any]) -> dict[str, Any]:
