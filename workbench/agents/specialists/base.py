@@ -142,7 +142,7 @@ def _service_level(text: str) -> float | None:
         return float(m.group(1))
     if not re.search(r"service|level|availability|confidence", text, re.IGNORECASE):
         return None
-    for m in re.finditer(r"(\d{2}(?:\.\d+)?)\s*%", text):
+    for m in re.finditer(r"(\d{2}(?:\.\d+)?)\s*(?:%|percent\b|pct\b)", text, re.IGNORECASE):
         value = float(m.group(1)) / 100
         if 0.5 <= value < 1:
             return value
@@ -150,7 +150,7 @@ def _service_level(text: str) -> float | None:
 
 
 def _percent(text: str) -> float | None:
-    m = re.search(r"(\d{1,3}(?:\.\d+)?)\s*%", text)
+    m = re.search(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|pct\b)", text, re.IGNORECASE)
     return float(m.group(1)) / 100 if m else None
 
 
@@ -187,12 +187,12 @@ def _vehicles(text: str) -> tuple[int | None, int | None]:
     if m:
         vehicles = int(_number(m.group(1)))
     m = re.search(
-        r"(?:capacity\s+(?:of\s+)?|holds?\s+|carry(?:ing)?\s+|up\s+to\s+)(\d[\d,]*)\s*(?:units?)?|(\d[\d,]*)\s+units?\s+(?:each|per\s+(?:vehicle|truck|van))",
+        r"(?:capacity\s+(?:of\s+)?|holds?\s+|carry(?:ing)?\s+|up\s+to\s+)(\d[\d,]*)\s*(?:units?)?|(\d[\d,]*)\s+units?\s+(?:each|per\s+(?:vehicle|truck|van))|(?:vehicles?|trucks?|vans?)\s+(?:of|with|carrying|holding|taking)\s+(\d[\d,]*)\s*units?",
         text,
         re.IGNORECASE,
     )
     if m:
-        capacity = int((m.group(1) or m.group(2)).replace(",", ""))
+        capacity = int((m.group(1) or m.group(2) or m.group(3)).replace(",", ""))
     return vehicles, capacity
 
 

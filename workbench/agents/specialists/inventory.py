@@ -28,7 +28,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         "forecast_demand",
     ),
     (
-        r"\beoq\b|economic\s+order|order\s+quantit|how\s+(?:much|many)\s+(?:units\s+)?(?:should|to|do)\s+(?:i|we)\s+(?:order|buy)|optimal\s+order|batch\s+size|lot\s+size",
+        r"\beoq\b|economic\s+order|order\s+quantit|how\s+(?:much|many)\b[^?.]{0,40}?\b(?:should|to|do|must)\s+(?:i|we)\s+(?:re-?)?(?:order|buy|purchase)|order\s+at\s+a\s+time|optimal\s+order|batch\s+size|lot\s+size",
         "economic_order_quantity",
     ),
     (

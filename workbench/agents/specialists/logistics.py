@@ -21,7 +21,8 @@ __all__ = ["LogisticsSpecialist"]
 
 _RULES: tuple[tuple[str, str], ...] = (
     (
-        r"\broutes?\b|routing|delivery\s+(?:plan|sequence|order|run)|deliver(?:ies)?\s+(?:in\s+)?(?:what|which)\s+order|stops?\b|drive|tour",
+        r"\broutes?\b|routing|delivery\s+(?:plan|sequence|order|run)|deliver(?:ies)?\s+(?:in\s+)?(?:what|which)\s+order|stops?\b|drive|tour"
+        r"|\bplan\b[^?.]{0,25}\bdeliver(?:y|ies)\b|\b(?:what|which)\s+order\b[^?.]{0,40}\bdeliver|\bsequence\b[^?.]{0,25}\bdeliver",
         "optimize_delivery_route",
     ),
     (

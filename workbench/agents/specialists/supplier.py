@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from workbench.agents.answer import ChartSpec
+from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -30,7 +31,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         "identify_cost_savings",
     ),
     (
-        r"cheapest|lowest\s+(?:price|cost)|best\s+price|compare\s+(?:the\s+)?(?:supplier\s+)?(?:costs?|prices?)|price\s+comparison|who\s+(?:sells|supplies)|(?:costs?|prices?)\s+(?:by|per|across)\s+supplier",
+        r"cheapest|lowest\s+(?:price|cost)|best\s+price|compare\s+(?:the\s+)?(?:suppliers?'?\s+)?(?:costs?|prices?)|(?:which|what|best)\s+(?:supplier|vendor)s?\s+(?:should|to|do)\s+(?:i|we)?\s*(?:buy|order|source|purchase|get)\b|price\s+comparison|who\s+(?:sells|supplies)|(?:costs?|prices?)\s+(?:by|per|across)\s+supplier",
         "compare_supplier_costs",
     ),
     (
@@ -53,6 +54,23 @@ class SupplierSpecialist(SpecialistAgent):
         "Spend trend by supplier",
         "How is Coastal Fasteners performing this year?",
     )
+
+    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
+        """As the rules say, except that 'which supplier should we buy from' naming no product asks for the ranking."""
+        call = super().plan(ctx, request)
+        if (
+            call.tool == "compare_supplier_costs"
+            and not (ctx.product_ids or ctx.category)
+            and ctx.has(r"(?:which|what|best)\s+(?:supplier|vendor)s?\s+(?:should|to|do)\b")
+            and not ctx.has(r"cheap|price|cost")
+        ):
+            tool = "analyze_supplier_performance"
+            return ToolCall(
+                tool,
+                self.arguments(tool, ctx),
+                "no product named: the ranking answers which supplier to use",
+            )
+        return call
 
     def fallback_tool(self, ctx: QuestionContext) -> str | None:
         """A question that only names a supplier asks how it performs."""
