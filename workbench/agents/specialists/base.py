@@ -23,7 +23,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -59,6 +59,8 @@ _MEASURE_PHRASES = re.compile(
     r"lead\s+times?|fill\s+rates?|on[- ]time|supplier\s+scores?|price\s+scores?",
     re.IGNORECASE,
 )
+#: A size typed without its space ("12in", "40mm"), as product names spell it apart ("12 in").
+_GLUED_UNIT = re.compile(r"(\d)(in|mm|ft|lb|oz|gal)\b", re.IGNORECASE)
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -198,7 +200,7 @@ def _vehicles(text: str) -> tuple[int | None, int | None]:
 
 def _order_cost(text: str) -> float | None:
     m = re.search(
-        r"(?:order(?:ing)?|setup)\s+cost\s+(?:of\s+|is\s+|=\s*)?\$?(\d+(?:\.\d+)?)",
+        r"(?:order(?:ing)?|setup)\s+costs?\s+(?:of\s+|is\s+|are\s+|=\s*)?\$?(\d+(?:\.\d+)?)",
         text,
         re.IGNORECASE,
     )
@@ -207,7 +209,7 @@ def _order_cost(text: str) -> float | None:
 
 def _holding_rate(text: str) -> float | None:
     m = re.search(
-        r"holding\s+(?:cost|rate)\s+(?:of\s+|is\s+|=\s*)?(\d+(?:\.\d+)?)\s*(%)?",
+        r"holding\s+(?:(?:costs?|rate)\s+)?(?:of\s+|is\s+|at\s+|=\s*)?(\d+(?:\.\d+)?)\s*(%|percent\b)?",
         text,
         re.IGNORECASE,
     )
@@ -227,13 +229,47 @@ def _min_score(text: str) -> float | None:
     return value / 100 if value > 1 else value
 
 
+def _supplier_by_leading_words(text: str, entities: EntityIndex) -> list[EntityMatch]:
+    """Suppliers named by the first two or more words of their name ("cascade supply").
+
+    Users shorten names; a prefix counts only when it names exactly one supplier.
+    """
+    words_of = {
+        rec.id: re.findall(r"[a-z0-9]+", rec.name.lower()) for rec in entities.entities("supplier")
+    }
+    owners: dict[str, set[str]] = {}
+    for sid, words in words_of.items():
+        for k in range(2, len(words) + 1):
+            owners.setdefault(" ".join(words[:k]), set()).add(sid)
+    lowered = text.lower()
+    found: dict[str, EntityMatch] = {}
+    for prefix, ids in sorted(owners.items(), key=lambda kv: -len(kv[0])):
+        if len(ids) != 1:
+            continue
+        m = re.search(rf"\b{re.escape(prefix)}\b", lowered)
+        if m is None:
+            continue
+        sid = next(iter(ids))
+        if sid not in found:
+            name = entities.name_of("supplier", sid)
+            found[sid] = EntityMatch("supplier", sid, name, 90.0, (m.start(), m.end()))
+    return list(found.values())
+
+
 def understand(text: str, as_of: dt.date, entities: EntityIndex) -> QuestionContext:
     """Resolve the entities, time window and tool parameters a question names."""
-    masked = _blank(text, _MEASURE_PHRASES)
-    found = entities.find(masked, kinds=_ENTITY_KINDS)
-    by_kind: dict[str, list[EntityMatch]] = {k: [] for k in _ENTITY_KINDS}
+    masked = _GLUED_UNIT.sub(r"\1 \2", _blank(text, _MEASURE_PHRASES))
+    found = entities.find(masked, kinds=(*_ENTITY_KINDS, "product_group"))
+    by_kind: dict[str, list[EntityMatch]] = {k: [] for k in (*_ENTITY_KINDS, "product_group")}
     for match in found:
         by_kind[match.kind].append(match)
+    # A product family ("gfci outlets", "cordless drill") names all its products.
+    for group in by_kind.pop("product_group"):
+        by_kind["product"].extend(
+            replace(group, kind="product", id=pid) for pid in group.id.split(",") if pid
+        )
+    if not by_kind["supplier"]:
+        by_kind["supplier"].extend(_supplier_by_leading_words(masked, entities))
     window = parse_time_window(text, as_of)
     vehicles, capacity = _vehicles(text)
     return QuestionContext(

@@ -24,7 +24,8 @@ __all__ = ["InventorySpecialist"]
 #: (regex, tool) in priority order: the first match decides.
 _RULES: tuple[tuple[str, str], ...] = (
     (
-        r"forecast|predict|projected\s+demand|expected\s+demand|future\s+demand|demand\s+(?:for|over|in)\s+the\s+(?:next|coming)",
+        r"forecast|predict|projected\s+demand|expected\s+(?:demand|sales)|future\s+(?:demand|sales)|demand\s+(?:for|over|in)\s+the\s+(?:next|coming)"
+        r"|\bwhat\s+will\s+(?:we|i)\s+sell|\bhow\s+(?:much|many)\b[^?.]{0,40}\b(?:will\s+(?:we|i)|are\s+(?:we|i)\s+going\s+to)\s+sell",
         "forecast_demand",
     ),
     (

@@ -26,7 +26,8 @@ _RULES: tuple[tuple[str, str], ...] = (
         "optimize_delivery_route",
     ),
     (
-        r"capacity|utili[sz]ation|how\s+full|free\s+(?:space|units)|space\s+left|room\s+(?:left|for)",
+        r"capacity|utili[sz]ation|how\s+full|free\s+(?:space|units)|space\s+left|room\s+(?:left|for)"
+        r"|\b(?:space|room)\b[^?.]{0,15}\b(?:left|free|available|remaining)\b|how\s+much\s+(?:more\s+)?(?:space|room)\b",
         "calculate_warehouse_capacity",
     ),
     (
@@ -84,7 +85,15 @@ class LogisticsSpecialist(SpecialistAgent):
                 )
         return args
 
-    def _present_optimize_delivery_route(self, call: ToolCall, result: ToolResult) -> Presentation:
+    def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
+        """As the base does; the route also needs today's date to say "due today" or the day."""
+        if call.tool == "optimize_delivery_route":
+            return self._present_optimize_delivery_route(call, result, ctx.as_of)
+        return super().present(call, result, ctx)
+
+    def _present_optimize_delivery_route(
+        self, call: ToolCall, result: ToolResult, today: dt.date | None = None
+    ) -> Presentation:
         frame, s = result.frame, result.summary
         shown = pick(
             frame,
@@ -110,7 +119,13 @@ class LogisticsSpecialist(SpecialistAgent):
             series="vehicle",
         )
         where = f"{s.get('warehouse_name') or s['warehouse_id']} ({s['warehouse_id']})"
-        day = "today" if s["as_of"] == call.arguments.get("as_of") and s["as_of"] else s["as_of"]
+        routed_day = str(s["as_of"])
+        if today is not None and routed_day == today.isoformat():
+            day = "today"
+        elif today is not None and routed_day == (today + dt.timedelta(days=1)).isoformat():
+            day = f"tomorrow ({routed_day})"
+        else:
+            day = f"on {routed_day}"
         if not s["stops"]:
             return Presentation(
                 shown,
