@@ -31,7 +31,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         "identify_cost_savings",
     ),
     (
-        r"cheapest|lowest\s+(?:price|cost)|best\s+price|compare\s+(?:the\s+)?(?:suppliers?'?\s+)?(?:costs?|prices?)|(?:which|what|best)\s+(?:supplier|vendor)s?\s+(?:should|to|do)\s+(?:i|we)?\s*(?:buy|order|source|purchase|get)\b|price\s+comparison|who\s+(?:sells|supplies)|(?:costs?|prices?)\s+(?:by|per|across)\s+supplier",
+        r"cheapest|lowest\s+(?:price|cost)|best\s+price|compare\s+(?:the\s+)?(?:suppliers?'?\s+)?(?:costs?|prices?)|(?:which|what|best)\s+(?:supplier|vendor)s?\s+(?:should|to|do)\s+(?:i|we)?\s*(?:buy|order|source|purchase|get|use)\b|price\s+comparison|who\s+(?:sells|supplies)|(?:costs?|prices?)\s+(?:by|per|across)\s+supplier",
         "compare_supplier_costs",
     ),
     (
