@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from workbench.agents.answer import ChartSpec
+from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -46,6 +47,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         "identify_low_stock",
     ),
 )
+_LOW_STOCK = r"out\s+of\s+stock|low\s+(?:on\s+)?stock|running\s+low|(?:below|under)\s+(?:their\s+|the\s+)?safety\s+stock"
 _TIME_TOOLS = {
     "safety_stock",
     "reorder_point",
@@ -68,6 +70,24 @@ class InventorySpecialist(SpecialistAgent):
         "Forecast demand for the next 14 days for plumbing products in the central warehouse",
         "Which products are at risk of a stockout at WH-EAST?",
     )
+
+    def plan(self, ctx: QuestionContext, request: AgentRequest) -> ToolCall:
+        """The rules' tool, except that "what's low and how much should I order" lists the low stock.
+
+        "How much should I order" after a stock condition asks for the glossary's suggested
+        order quantity (max stock - on hand) of those positions, not an EOQ of every position.
+        """
+        call = super().plan(ctx, request)
+        if (
+            call.tool == "economic_order_quantity"
+            and ctx.has(_LOW_STOCK)
+            and not ctx.has(r"\beoq\b|economic|optimal|batch|lot\s+size|at\s+a\s+time")
+        ):
+            tool = "identify_low_stock"
+            return ToolCall(
+                tool, self.arguments(tool, ctx), "a stock condition with the quantity to order"
+            )
+        return call
 
     def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
         args = self.scope(ctx)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any, ClassVar
 
-from workbench.agents.answer import ChartSpec
+import pandas as pd
+
+from workbench.agents.answer import Answer, ChartSpec, Intent
+from workbench.agents.base import AgentRequest
 from workbench.agents.specialists.base import (
     Presentation,
     QuestionContext,
@@ -14,7 +18,13 @@ from workbench.agents.specialists.base import (
     fmt_num,
     fmt_pct,
     pick,
+    understand,
+    without_float_noise,
 )
+from workbench.cost.usage import InvocationUsage, Usage
+from workbench.invokers.base import RecordingWarehouse
+from workbench.tools import data_access as da
+from workbench.tools import logistics as lg
 from workbench.tools.result import ToolResult
 
 __all__ = ["LogisticsSpecialist"]
@@ -39,6 +49,10 @@ _RULES: tuple[tuple[str, str], ...] = (
         "check_fulfillment_status",
     ),
 )
+
+
+#: Orders past their promised date: a route over them is not the route of one day's deliveries.
+_OVERDUE = r"overdue|\blate\b|delayed|past\s+(?:their\s+)?(?:promise|due)|behind\s+schedule"
 
 
 class LogisticsSpecialist(SpecialistAgent):
@@ -84,6 +98,123 @@ class LogisticsSpecialist(SpecialistAgent):
                     ctx.window.end.isoformat(),
                 )
         return args
+
+    def answer(self, request: AgentRequest) -> Answer:
+        """As the base does, except a route over overdue orders ("overdue orders at west and the best route").
+
+        The route tool plans the orders due on one day; overdue orders (open, promised
+        before today) are routed here, one round trip per fulfilling warehouse.
+        """
+        ctx = understand(request.question, request.as_of, self.entities)
+        if (
+            "tool" not in request.hints
+            and ctx.has(_RULES[0][0])
+            and ctx.has(_OVERDUE)
+            and not ctx.has(r"\btoday|tomorrow")
+        ):
+            self.check_persona("optimize_delivery_route", request.persona)
+            return self._route_overdue(ctx, request)
+        return super().answer(request)
+
+    def _route_overdue(self, ctx: QuestionContext, request: AgentRequest) -> Answer:
+        started = time.perf_counter()
+        recorder = RecordingWarehouse(self.warehouse)
+        orders = da.fetch_open_orders(recorder, warehouse_id=ctx.warehouse_id)
+        promised = pd.to_datetime(orders["promised_date"])
+        overdue = orders[promised < pd.Timestamp(ctx.as_of)]
+        arguments: dict[str, Any] = {
+            "as_of": ctx.as_of.isoformat(),
+            "orders": "overdue",
+            **({"warehouse_id": ctx.warehouse_id} if ctx.warehouse_id else {}),
+        }
+        what = "open orders"
+        if ctx.has(r"express"):
+            overdue = overdue[overdue["priority"] == "EXPRESS"]
+            arguments["priority"], what = "EXPRESS", f"express {what}"
+        if ctx.has(r"shipments?|shipped|in\s+transit"):
+            overdue = overdue[overdue["status"] == "SHIPPED"]
+            arguments["status"], what = "SHIPPED", f"shipped {what}"
+        scope = self.label_warehouse(ctx.warehouse_id)
+        plans, totals = [], {}
+        depots = da.fetch_warehouses(
+            recorder, warehouse_ids=sorted(set(overdue["warehouse_id"].astype(str)))
+        )
+        for _, depot in depots.sort_values("warehouse_id").iterrows():
+            stops = overdue[overdue["warehouse_id"] == depot["warehouse_id"]].rename(
+                columns={"ship_to_latitude": "latitude", "ship_to_longitude": "longitude"}
+            )[["order_id", "customer_name", "priority", "status", "promised_date", "latitude", "longitude", "units"]]  # fmt: skip
+            plan, summary = lg.optimize_delivery_route(
+                {str(k): v for k, v in depot.items()},
+                stops,
+                vehicles=ctx.vehicles or 1,
+                vehicle_capacity=ctx.vehicle_capacity,
+            )
+            plan.insert(0, "warehouse_id", depot["warehouse_id"])
+            plans.append(plan)
+            totals[str(depot["warehouse_id"])] = summary
+        usage = Usage()
+        usage.warehouse.extend(recorder.records)
+        usage.invocations.append(
+            InvocationUsage(
+                "local", "optimize_delivery_route", (time.perf_counter() - started) * 1000
+            )
+        )
+        if not plans:
+            frame = pd.DataFrame(columns=["warehouse_id", "sequence", "order_id"])
+            sentence, rec = f"No {what} are overdue in {scope}; there is nothing to route.", ""
+        else:
+            frame = pd.concat(plans, ignore_index=True)
+            parts = []
+            for wid, summary in totals.items():
+                seq = frame[(frame["warehouse_id"] == wid) & (frame["stop_type"] == "delivery")]
+                parts.append(
+                    f"from {wid}, {summary['stops']} stops: {' → '.join(seq['order_id'].astype(str))}, then back ({fmt_num(summary['total_km'], 1)} km)"
+                )
+            km = sum(float(t["total_km"]) for t in totals.values())
+            sentence = (
+                f"{len(overdue)} {what} are past their promised date in {scope}. Deliver them "
+                + "; ".join(parts)
+                + (f" — {fmt_num(km, 1)} km in total." if len(totals) > 1 else ".")
+            )
+            rec = "Follow the sequence in the table (shortest great-circle tour per warehouse); express orders are flagged in the priority column."
+        summary_out = {
+            "orders": "overdue",
+            "stops": len(overdue),
+            "total_km": sum(float(t["total_km"]) for t in totals.values()),
+            "routes": {
+                w: {"stops": t["stops"], "total_km": t["total_km"]} for w, t in totals.items()
+            },
+        }
+        shown = pick(frame, ["warehouse_id", "vehicle", "sequence", "stop_type", "order_id", "customer_name", "priority", "promised_date", "units", "leg_km", "cumulative_km", "latitude", "longitude"])  # fmt: skip
+        call = ToolCall(
+            "optimize_delivery_route", arguments, "the question asks to route the overdue orders"
+        )
+        return Answer(
+            question=request.question,
+            persona=request.persona.value,
+            intent=Intent.OPTIMIZATION,
+            agent=self.name,
+            frame=without_float_noise(shown).reset_index(drop=True),
+            answer=f"{sentence} {rec}".strip(),
+            chart=ChartSpec(
+                "scatter",
+                "longitude",
+                ("latitude",),
+                f"Route of overdue orders ({scope})",
+                series="warehouse_id",
+            ),
+            plan=call.to_dict(),
+            usage=usage,
+            details={
+                "tool": call.tool,
+                "arguments": dict(arguments),
+                "summary": summary_out,
+                "recommendation": rec,
+                "reason": call.reason,
+            },
+            as_of=request.as_of,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
 
     def present(self, call: ToolCall, result: ToolResult, ctx: QuestionContext) -> Presentation:
         """As the base does; the route also needs today's date to say "due today" or the day."""

@@ -17,6 +17,8 @@ from workbench.agents.specialists.base import (
     fmt_pct,
     pick,
 )
+from workbench.core.errors import DataNotFoundError
+from workbench.tools.data_access import fetch_inventory
 from workbench.tools.result import ToolResult
 
 __all__ = ["SupplierSpecialist"]
@@ -41,6 +43,20 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Stock conditions of the glossary a procurement question may scope its products by.
+_STOCK_CONDITIONS: tuple[tuple[str, str], ...] = (
+    ("out_of_stock", r"out\s+of\s+stock|stock(?:ed)?\s*-?\s*outs?\b"),
+    (
+        "reorder",
+        r"(?:below|under|at\s+or\s+below)\s+(?:their\s+|the\s+|its\s+)?re-?order\s+points?|need(?:s|ing)?\s+(?:to\s+be\s+)?re-?order|re-?order\s+(?:needed|required)",
+    ),
+    (
+        "low_stock",
+        r"low\s+(?:on\s+)?stock|running\s+low|(?:below|under)\s+(?:their\s+|the\s+)?safety\s+stock",
+    ),
+)
+
+
 class SupplierSpecialist(SpecialistAgent):
     """Answers procurement calculations; its tools need the PO tables, so only procurement may use them."""
 
@@ -59,10 +75,19 @@ class SupplierSpecialist(SpecialistAgent):
         """As the rules say, except that 'which supplier should we buy from' naming no product asks for the ranking."""
         call = super().plan(ctx, request)
         if (
+            call.tool == "analyze_supplier_performance"
+            and "product_ids" in call.arguments
+            and any(ctx.has(pattern) for _, pattern in _STOCK_CONDITIONS)
+        ):
+            # "low stock items and the best supplier to buy them from": a supplier per product.
+            tool = "compare_supplier_costs"
+            return ToolCall(tool, self.arguments(tool, ctx), "a supplier for each listed product")
+        if (
             call.tool == "compare_supplier_costs"
             and not (ctx.product_ids or ctx.category)
             and ctx.has(r"(?:which|what|best)\s+(?:supplier|vendor)s?\s+(?:should|to|do)\b")
             and not ctx.has(r"cheap|price|cost")
+            and not any(ctx.has(pattern) for _, pattern in _STOCK_CONDITIONS)
         ):
             tool = "analyze_supplier_performance"
             return ToolCall(
@@ -76,9 +101,45 @@ class SupplierSpecialist(SpecialistAgent):
         """A question that only names a supplier asks how it performs."""
         return "analyze_supplier_performance" if ctx.suppliers else None
 
+    def _stock_condition_products(self, ctx: QuestionContext) -> list[str] | None:
+        """Products in the stock condition the question names ("items below safety stock at west").
+
+        Procurement may read warehouse_product; pricing or ranking suppliers "for the low-stock
+        items" means those products, not the whole catalogue. None: no condition named.
+        """
+        condition = next((name for name, pattern in _STOCK_CONDITIONS if ctx.has(pattern)), None)
+        if condition is None or ctx.product_ids:
+            return None
+        positions = fetch_inventory(
+            self.warehouse, warehouse_id=ctx.warehouse_id, category=ctx.category
+        )
+        on_hand = positions["quantity_on_hand"]
+        keep = {
+            "out_of_stock": on_hand == 0,
+            "low_stock": on_hand <= positions["safety_stock"],
+            "reorder": on_hand <= positions["reorder_point"],
+        }[condition]
+        found = sorted(positions.loc[keep, "product_id"].astype(str).unique())
+        if not found:
+            where = self.label_warehouse(ctx.warehouse_id)
+            raise DataNotFoundError(
+                f"No product is {condition.replace('_', ' ')} at {where}, so there is no supplier to compare."
+            )
+        return found
+
     def arguments(self, tool: str, ctx: QuestionContext) -> dict[str, Any]:
         args: dict[str, Any] = {"as_of": ctx.as_of.isoformat()}
         allowed = self.registry.get(tool).input_schema["properties"]
+        condition_products = self._stock_condition_products(ctx)
+        if condition_products is not None:
+            # The warehouse scoped the stock positions; prices come from every PO.
+            args["product_ids"] = condition_products
+            if ctx.window is not None:
+                args["start_date"], args["end_date"] = (
+                    ctx.window.start.isoformat(),
+                    ctx.window.end.isoformat(),
+                )
+            return args
         if ctx.window is not None:
             args["start_date"], args["end_date"] = (
                 ctx.window.start.isoformat(),
