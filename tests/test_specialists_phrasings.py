@@ -469,3 +469,94 @@ def test_field_engineer_asking_for_supplier_prices_is_told_who_can(
         ask(workbench, invoker, entities, "supplier", "which supplier is cheapest for P0020", FE)
     assert "Procurement Specialist" in str(err.value.hint)
     assert invoker.calls == []
+
+
+def test_route_of_overdue_orders_covers_exactly_the_overdue_open_orders(
+    workbench: Workbench, invoker: RecordingInvoker, entities: EntityIndex
+) -> None:
+    """'overdue orders at west and the best route' routes the overdue orders, not today's."""
+    orders = workbench.sql(
+        "SELECT order_id, status, priority, promised_date, ship_to_latitude, ship_to_longitude "
+        "FROM sales_order_header WHERE warehouse_id = 'WH-WEST'"
+    )
+    overdue = orders[
+        orders["status"].isin(["PENDING", "PICKING", "SHIPPED"])
+        & (pd.to_datetime(orders["promised_date"]) < pd.Timestamp(AS_OF))
+    ]
+    depot_row = workbench.sql("SELECT * FROM warehouse").set_index("warehouse_id").loc["WH-WEST"]
+    depot = (float(depot_row["latitude"]), float(depot_row["longitude"]))
+    points = {
+        str(r.order_id): (float(r.ship_to_latitude), float(r.ship_to_longitude))
+        for r in overdue.itertuples()
+    }
+    answer = ask(
+        workbench,
+        invoker,
+        entities,
+        "logistics",
+        "overdue orders at west and the best route to deliver them",
+        FE,
+    )
+    stops = answer.frame[answer.frame["stop_type"] == "delivery"]["order_id"].astype(str).tolist()
+    assert sorted(stops) == sorted(points) and len(stops) > 2
+    path = [depot, *(points[o] for o in stops), depot]
+    km = sum(haversine(a, b) for a, b in itertools.pairwise(path))
+    assert answer.details["summary"]["total_km"] == pytest.approx(km, abs=1e-3)
+    assert answer.details["arguments"]["orders"] == "overdue"
+    assert "past their promised date" in answer.answer
+
+    express = ask(
+        workbench, invoker, entities, "logistics", "route the overdue express orders from west", FE
+    )
+    routed = express.frame[express.frame["stop_type"] == "delivery"]["order_id"].astype(str)
+    expected = overdue.loc[overdue["priority"] == "EXPRESS", "order_id"].astype(str)
+    assert sorted(routed) == sorted(expected)
+
+
+def test_out_of_stock_and_how_much_to_order_lists_low_stock_with_suggested_quantity(
+    workbench: Workbench, invoker: RecordingInvoker, entities: EntityIndex
+) -> None:
+    answer = ask(
+        workbench,
+        invoker,
+        entities,
+        "inventory",
+        "what's out of stock at east and how much should I order",
+        WM,
+    )
+    assert invoker.calls == [("identify_low_stock", {"warehouse_id": "WH-EAST"})]
+    stock = workbench.sql("SELECT * FROM warehouse_product WHERE warehouse_id = 'WH-EAST'")
+    low = stock[stock["quantity_on_hand"] <= stock["safety_stock"]]
+    got = answer.frame.set_index("product_id")["suggested_order_quantity"]
+    expected = (low["max_stock"] - low["quantity_on_hand"]).set_axis(low["product_id"])
+    assert got.sort_index().tolist() == expected.sort_index().tolist()
+    assert sorted(got.index) == sorted(expected.index)
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "condition"),
+    [
+        ("items below safety stock at west with the cheapest supplier", "compare_supplier_costs", "low"),
+        ("low stock items at west and the best supplier to buy them from", "compare_supplier_costs", "low"),
+        ("out of stock items at west: how much could we save buying them elsewhere", "identify_cost_savings", "out"),
+        ("products below reorder point at west and which supplier is cheapest for each", "compare_supplier_costs", "reorder"),
+    ],
+)  # fmt: skip
+def test_procurement_stock_condition_scopes_the_supplier_tool_to_those_products(
+    workbench: Workbench,
+    invoker: RecordingInvoker,
+    entities: EntityIndex,
+    question: str,
+    tool: str,
+    condition: str,
+) -> None:
+    stock = workbench.sql("SELECT * FROM warehouse_product WHERE warehouse_id = 'WH-WEST'")
+    on_hand = stock["quantity_on_hand"]
+    keep = {
+        "low": on_hand <= stock["safety_stock"],
+        "out": on_hand == 0,
+        "reorder": on_hand <= stock["reorder_point"],
+    }[condition]
+    expected = sorted(stock.loc[keep, "product_id"].astype(str))
+    ask(workbench, invoker, entities, "supplier", question, PS)
+    assert invoker.calls == [(tool, {"as_of": A, "product_ids": expected})]
