@@ -240,6 +240,29 @@ def _supplier_aliases(sid: str, name: str) -> tuple[list[str], list[str]]:
     return fuzzy_aliases, [sid]
 
 
+def _unique_leading_words(suppliers: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The first two words of a supplier's name ("Cascade Supply" for "Cascade Supply
+    Partners") when no other supplier's name starts with them and they are not the whole name."""
+    starts: dict[str, list[tuple[str, int]]] = {}
+    for sid, name in suppliers:
+        words = [w for w in normalize(name).split() if w not in _LEGAL_SUFFIXES]
+        if len(words) >= 2:
+            starts.setdefault(" ".join(words[:2]), []).append((sid, len(words)))
+    return {
+        owners[0][0]: key for key, owners in starts.items() if len(owners) == 1 and owners[0][1] > 2
+    }
+
+
+def _compass_split(region: str) -> str | None:
+    """'Northeast' -> 'north east', 'Midwest' -> 'mid west'; None for other names."""
+    low = normalize(region)
+    for head in ("north", "south", "mid"):
+        for tail in ("east", "west"):
+            if low == head + tail:
+                return f"{head} {tail}"
+    return None
+
+
 def _product_families(
     products: Sequence[tuple[str, str, str | None]], categories: set[str]
 ) -> list[EntityRecord]:
@@ -340,7 +363,12 @@ class EntityIndex:
             if region:
                 regions.add(region)
         for region in sorted(regions):
-            records.append(EntityRecord("region", region, region, (f"{region} region",), ()))
+            aliases = [f"{region} region"]
+            # "Northeast" is also typed "north east".
+            split = _compass_split(region)
+            if split:
+                aliases += [split, f"{split} region"]
+            records.append(EntityRecord("region", region, region, tuple(aliases), ()))
         for city in sorted(cities):
             short = city.split(",")[0].strip()
             records.append(EntityRecord("city", city, city, (short,) if short != city else ()))
@@ -358,8 +386,11 @@ class EntityIndex:
             forms = _plural_forms(base) | adjective | {f"{base} category"}
             records.append(EntityRecord("category", category, category, tuple(sorted(forms))))
         countries: set[str] = set()
+        leading = _unique_leading_words([(sid, name) for sid, name, *_ in suppliers])
         for sid, name, *rest in suppliers:
             fuzzy_aliases, exact = _supplier_aliases(sid, name)
+            if sid in leading:
+                fuzzy_aliases.append(leading[sid])
             records.append(EntityRecord("supplier", sid, name, tuple(fuzzy_aliases), tuple(exact)))
             if rest and rest[0]:
                 countries.add(rest[0])

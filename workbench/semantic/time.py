@@ -425,6 +425,35 @@ def _month(m: re.Match[str], as_of: date) -> TimeWindow | None:
     return _month_window(word, m["y"], as_of)
 
 
+_ORDINAL_WEEKS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+}
+
+
+@_rule(
+    rf"(?:(?:in|during|for)\s+)?(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last|final)"
+    rf"\s+week\s+(?:of|in)\s+(?P<mon>{_MONTH})(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?"
+)
+def _week_of_month(m: re.Match[str], as_of: date) -> TimeWindow:
+    """'the first week of June' = June 1-7 (weeks of a month are counted from its 1st day);
+    'the last week of June' = its last seven days."""
+    month = _month_window(m["mon"], m["y"], as_of)
+    nth = m["nth"].lower()
+    if nth in {"last", "final"}:
+        start = month.end - timedelta(days=6)
+    else:
+        start = month.start + timedelta(days=7 * _ORDINAL_WEEKS[nth])
+    end = min(start + timedelta(days=6), month.end)
+    return TimeWindow(start, end, f"{nth} week of {month.label}")
+
+
 @_rule(r"(?:(?:in|during|for|of)\s+(?:the\s+year\s+)?|(?:the\s+)?year\s+)(?P<y>(?:19|20)\d{2})")
 def _year(m: re.Match[str], as_of: date) -> TimeWindow:
     y = int(m["y"])

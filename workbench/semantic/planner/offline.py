@@ -748,6 +748,10 @@ class OfflinePlanner:
             and "due_today" in model.conditions
         ):
             r.conditions = [("due_today", False)]
+        if r.phrase is not None and r.metrics and r.phrase.metric not in r.metrics:
+            # "top customers by units sold": the measure named ranks; the idiom keeps its
+            # grouping and direction.
+            r.phrase = replace(r.phrase, metric=r.metrics[0])
         if r.phrase is not None and r.phrase.metric not in r.metrics:
             r.metrics.insert(0, r.phrase.metric)
         # A metric that is also a condition ("delivered on time"): the condition when counting or listing.
@@ -1231,6 +1235,14 @@ class OfflinePlanner:
             for c in nouns
             if any(t.kind == "listing" and t.name == "stock_positions" for t in c.payload)
         ]
+        if not metrics and not conditions and a.has("rate"):
+            # "% of orders that are express": a share of rows by a filter has no metric; listing
+            # the rows would answer another question.
+            raise NotUnderstoodError(
+                "I can't work out that percentage reliably yet; ask for the count with the filter "
+                "and the count without it (for example 'how many express orders' and 'how many orders').",
+                suggestions=self.suggestions(a.question, persona),
+            )
         if (
             metrics
             and per_row_having

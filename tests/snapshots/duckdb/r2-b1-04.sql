@@ -1,0 +1,19 @@
+SELECT
+  purchase_order_header.supplier_id AS supplier_id,
+  supplier.supplier_name AS supplier_name,
+  SUM(purchase_order_line.line_total) AS spend
+FROM purchase_order_line
+JOIN purchase_order_header
+  ON purchase_order_line.po_id = purchase_order_header.po_id
+JOIN supplier
+  ON purchase_order_header.supplier_id = supplier.supplier_id
+WHERE
+  purchase_order_header.status <> 'CANCELLED'
+  AND purchase_order_header.order_date BETWEEN CAST('2026-04-01' AS DATE) AND CAST('2026-06-30' AS DATE)
+GROUP BY
+  purchase_order_header.supplier_id,
+  supplier.supplier_name
+ORDER BY
+  spend DESC,
+  supplier_id ASC,
+  supplier_name ASC

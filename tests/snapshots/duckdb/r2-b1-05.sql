@@ -1,0 +1,6 @@
+SELECT
+  COUNT(*) AS order_count
+FROM sales_order_header
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.order_date BETWEEN CAST('2026-06-17' AS DATE) AND CAST('2026-06-30' AS DATE)

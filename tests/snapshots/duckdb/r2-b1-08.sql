@@ -1,0 +1,7 @@
+SELECT
+  SUM(warehouse_product.quantity_on_hand * product.unit_cost) AS inventory_value
+FROM warehouse_product
+JOIN product
+  ON warehouse_product.product_id = product.product_id
+WHERE
+  warehouse_product.warehouse_id = 'WH-EAST'

@@ -1,0 +1,8 @@
+SELECT
+  CAST(SUM(purchase_order_line.quantity_received) AS DOUBLE) / NULLIF(SUM(purchase_order_line.quantity_ordered), 0) AS fill_rate
+FROM purchase_order_line
+JOIN purchase_order_header
+  ON purchase_order_line.po_id = purchase_order_header.po_id
+WHERE
+  purchase_order_header.status IN ('PARTIAL', 'RECEIVED')
+  AND purchase_order_header.supplier_id = 'S003'

@@ -1,0 +1,7 @@
+SELECT
+  COUNT(*) AS order_count
+FROM sales_order_header
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.status = 'PENDING'
+  AND sales_order_header.warehouse_id = 'WH-EAST'

@@ -1,0 +1,11 @@
+SELECT
+  CAST(DATE_TRUNC('WEEK', sales_order_header.order_date) AS DATE) AS week,
+  COUNT(*) AS order_count
+FROM sales_order_header
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.order_date BETWEEN CAST('2026-06-01' AS DATE) AND CAST('2026-06-30' AS DATE)
+GROUP BY
+  CAST(DATE_TRUNC('WEEK', sales_order_header.order_date) AS DATE)
+ORDER BY
+  week ASC
