@@ -169,7 +169,7 @@ def _horizon(text: str) -> int | None:
         n = _number(m.group(1))
         return int(n * {"day": 1, "week": 7, "month": 30}[m.group(2).lower()])
     m = re.search(
-        r"(?:next|coming|following|upcoming)\s+(day|week|fortnight|month|quarter)\b",
+        r"(?:next|coming|following|upcoming)\s+(day|week|fortnight|month|quarter)(?:'?s'?)?\b",
         text,
         re.IGNORECASE,
     )
