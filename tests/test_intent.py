@@ -40,6 +40,16 @@ CASES: list[tuple[Persona, str, Intent]] = [
     (WM, "How much should I order of P0005 for the West warehouse?", OPT),
     (WM, "What is the capacity utilization of each warehouse?", OPT),
     (WM, "How much free space is left at WH-EAST?", OPT),
+    # Calculation phrasings users type (abbreviations, "should" after the noun).
+    (WM, "safety stock recommendation for consumables at east", OPT),
+    (WM, "what reorder point should p0012 have at west", OPT),
+    (WM, "calculate ROP for P0008 at 99% service level", OPT),
+    (WM, "economic order qty for P0004 with order cost of 100", OPT),
+    (FE, "plan tomorrow's delivery run from central", OPT),
+    (PS, "where can we cut costs on purchasing", OPT),
+    (PS, "compare supplier prices for Cordless Drill 18V", OPT),
+    (PS, "spend trend by supplier over the last 6 months", OPT),
+    (PS, "what is the reorder point for P0005", SQL),
     # Capacity utilization is also a glossary metric: ranking it is a query.
     (WM, "Which DC has the lowest capacity utilization?", SQL),
     (WM, "Top 2 warehouses by capacity utilization", SQL),

@@ -75,14 +75,14 @@ def _sig(label: str, regex: str, topic: str = "", *, soft: bool = False) -> _Sig
     return _Signal(label, re.compile(regex, re.IGNORECASE), topic, soft)
 
 
-_CALC = r"(?:calculate|compute|recommend(?:ed)?|determine|estimate|work out|optimi[sz]e|optimal|ideal|right|suggest(?:ed)?)"
+_CALC = r"(?:calculate|compute|recommend(?:ed|ations?)?|determine|estimate|work out|optimi[sz]e|optimal|ideal|right|suggest(?:ed)?)"
 _ME = r"(?:i|we|you)"
 #: Up to three words between two parts of a phrase ("calculate the optimal reorder point").
 _GAP = r"(?:\s+\S+){0,3}?\s+"
 
 #: Calculations only a specialist tool does. Strong signals: each alone decides OPTIMIZATION.
 OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
-    _sig("economic order quantity", r"\beoqs?\b|economic order quantit", "inventory"),
+    _sig("economic order quantity", r"\beoqs?\b|economic order (?:quantit|qty)", "inventory"),
     _sig(
         "order quantity to buy",
         rf"\bhow (?:much|many)\b(?:[^?.]*?)\b(?:should|do|must|to)\b(?:\s+{_ME})?\s+(?:re)?(?:order|buy|purchase)\b",
@@ -109,12 +109,14 @@ OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
     ),
     _sig(
         "safety stock calculation",
-        rf"\b{_CALC}{_GAP}safety[- ]stock\b|\b{_CALC} safety[- ]stock\b|\bsafety[- ]stock{_GAP}should (?:be|i|we)\b|what should (?:the |my |our )?safety[- ]stock",
+        rf"\b{_CALC}{_GAP}safety[- ]stock\b|\b{_CALC} safety[- ]stock\b|\bsafety[- ]stock{_GAP}should (?:be|i|we)\b|what should (?:the |my |our )?safety[- ]stock"
+        r"|\bwhat safety[- ]stock\b[^?.]*\bshould\b|\bsafety[- ]stock recommendations?\b",
         "inventory",
     ),
     _sig(
         "reorder point calculation",
-        rf"\b{_CALC}{_GAP}reorder[- ]points?\b|\b{_CALC} reorder[- ]points?\b|\breorder[- ]points?{_GAP}should be\b|what should (?:the |my |our )?reorder[- ]points?",
+        rf"\b{_CALC}{_GAP}reorder[- ]points?\b|\b{_CALC} reorder[- ]points?\b|\breorder[- ]points?{_GAP}should be\b|what should (?:the |my |our )?reorder[- ]points?"
+        rf"|\bwhat reorder[- ]points?\b[^?.]*\bshould\b|\b{_CALC}{_GAP}?rops?\b|\brops?\b[^?.]*\bservice level\b",
         "inventory",
     ),
     _sig(
@@ -125,7 +127,8 @@ OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
     _sig("what-if", r"\bwhat[- ]if\b|\bsimulat|\bscenario", "inventory"),
     _sig(
         "delivery route",
-        r"\broute\b|\brouting\b|\bshortest (?:path|trip|tour)\b|\bplan (?:the |my |today'?s )?deliver",
+        r"\broute\b|\brouting\b|\bshortest (?:path|trip|tour)\b|\bplan (?:the |my |our )?(?:today'?s |tomorrow'?s )?deliver"
+        r"|\bdelivery (?:run|round)s?\b",
         "logistics",
     ),
     _sig(
@@ -151,7 +154,18 @@ OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
     ),
     _sig(
         "cost savings",
-        r"\bcost[- ]savings?\b|\bsav(?:e|ing|ings) (?:money|cost|costs)\b|\bhow much (?:could|can|would) (?:we|i) save\b|\bsavings\b",
+        r"\bcost[- ]savings?\b|\bsav(?:e|ing|ings) (?:money|cost|costs)\b|\bhow much (?:could|can|would) (?:we|i) save\b|\bsavings\b"
+        r"|\bcut (?:costs?|spend(?:ing)?)\b|\breduce (?:costs?|spend(?:ing)?)\b",
+        "procurement",
+    ),
+    _sig(
+        "supplier price comparison",
+        r"\bcompare\b[^?.]*\b(?:supplier|vendor)s?'?\s+(?:prices?|costs?|quotes?)\b|\b(?:supplier|vendor)s?'? (?:prices|costs) for\b",
+        "procurement",
+    ),
+    _sig(
+        "purchase trend",
+        r"\b(?:spend(?:ing)?|purchas\w*|buying|procurement) trends?\b|\btrends? (?:in|of) (?:spend(?:ing)?|purchas\w*)\b",
         "procurement",
     ),
     _sig("optimization", r"\boptimi[sz]", ""),
