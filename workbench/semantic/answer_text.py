@@ -105,6 +105,14 @@ def describe_result(
     plan: QueryPlan, frame: pd.DataFrame, model: SemanticModel, *, truncated: bool = False
 ) -> str:
     """One or two sentences answering the question with the key numbers."""
+    text = _describe(plan, frame, model, truncated=truncated)
+    # A name ending in a period ("Keller Electric Co.") ends the sentence once.
+    return text[:-1] if text.endswith("..") else text
+
+
+def _describe(
+    plan: QueryPlan, frame: pd.DataFrame, model: SemanticModel, *, truncated: bool
+) -> str:
     where = _filters_text(plan, model)
     if plan.kind == "listing":
         listing = model.listings[plan.listing or ""]

@@ -399,8 +399,15 @@ class EntityIndex:
             records.append(
                 EntityRecord("country", country, country, (), (demonym,) if demonym else ())
             )
+        # "Keller Electric" for "Keller Electric Co." when no other customer is called that.
+        stems: dict[str, int] = {}
+        for _cid, name in customers:
+            stem = " ".join(w for w in normalize(name).split() if w not in _LEGAL_SUFFIXES)
+            stems[stem] = stems.get(stem, 0) + 1
         for cid, name in customers:
-            records.append(EntityRecord("customer", cid, name))
+            stem = " ".join(w for w in normalize(name).split() if w not in _LEGAL_SUFFIXES)
+            keep = stem != normalize(name) and stems[stem] == 1 and " " in stem
+            records.append(EntityRecord("customer", cid, name, (stem,) if keep else ()))
         for kind, values in _STATUS_ALIASES.items():
             for value, words in values.items():
                 records.append(EntityRecord(kind, value, value.title(), (), (value, *words)))

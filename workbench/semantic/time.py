@@ -263,6 +263,17 @@ def _since(m: re.Match[str], as_of: date) -> TimeWindow | None:
     return TimeWindow(a, as_of, f"since {a.isoformat()}")
 
 
+@_rule(
+    rf"(?:since|starting(?:\s+(?:from|in))?)\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?P<mon>{_MONTH})(?:\s+(?:of\s+)?(?P<y>\d{{4}}))?"
+)
+def _since_month(m: re.Match[str], as_of: date) -> TimeWindow | None:
+    """'since March' = from March 1 up to today."""
+    start = _month_window(m["mon"], m["y"], as_of).start
+    if start > as_of:
+        return None
+    return TimeWindow(start, as_of, f"since {calendar.month_name[start.month]} {start.year}")
+
+
 @_rule(rf"(?:on\s+|for\s+)?(?P<a>{_DAY})")
 def _single_day(m: re.Match[str], as_of: date) -> TimeWindow | None:
     a = _parse_day(m["a"], as_of)

@@ -1235,6 +1235,30 @@ class OfflinePlanner:
             for c in nouns
             if any(t.kind == "listing" and t.name == "stock_positions" for t in c.payload)
         ]
+        counted = [c.end for c in a.grammar("count")]
+        counted_noun = next(
+            (
+                c
+                for c in nouns
+                if any(c.start in (e + 1, e + 2) for e in counted)
+                and any(t.kind == "dimension" for t in c.payload)
+            ),
+            None,
+        )
+        if (
+            metrics
+            and r.having
+            and counted_noun is not None
+            and not (per_row_having and counted_noun in stock_nouns)
+        ):
+            # "how many warehouses are over 75% capacity": counting the groups that pass a
+            # threshold is not expressible yet; listing them would answer another question.
+            words = " ".join(t.text for t in a.tokens[counted_noun.start : counted_noun.end + 1])
+            raise NotUnderstoodError(
+                f"I can't count {words} by a threshold on a measure yet; ask which {words} pass it "
+                f"(for example 'which {words} are over …') and count the rows.",
+                suggestions=self.suggestions(a.question, persona),
+            )
         if not metrics and not conditions and a.has("rate"):
             # "% of orders that are express": a share of rows by a filter has no metric; listing
             # the rows would answer another question.

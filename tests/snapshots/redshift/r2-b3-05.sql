@@ -1,0 +1,18 @@
+SELECT
+  purchase_order_header.po_id AS po_id,
+  purchase_order_header.supplier_id AS supplier_id,
+  supplier.supplier_name AS supplier_name,
+  purchase_order_header.warehouse_id AS warehouse_id,
+  purchase_order_header.order_date AS order_date,
+  purchase_order_header.expected_date AS expected_date,
+  purchase_order_header.received_date AS received_date,
+  purchase_order_header.status AS status,
+  DATEDIFF(DAY, CAST('2026-06-30' AS DATE), purchase_order_header.expected_date) AS days_until_expected
+FROM purchase_order_header
+JOIN supplier
+  ON purchase_order_header.supplier_id = supplier.supplier_id
+WHERE
+  purchase_order_header.status IN ('OPEN', 'PARTIAL')
+  AND purchase_order_header.supplier_id = 'S002'
+ORDER BY
+  po_id ASC

@@ -1,0 +1,8 @@
+SELECT
+  SUM(sales_order_line.line_total) AS revenue
+FROM sales_order_line
+JOIN sales_order_header
+  ON sales_order_line.order_id = sales_order_header.order_id
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.order_date = CAST('2026-06-29' AS DATE)

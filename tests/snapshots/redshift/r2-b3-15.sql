@@ -1,0 +1,6 @@
+SELECT
+  COUNT(*) AS order_count
+FROM sales_order_header
+WHERE
+  sales_order_header.status <> 'CANCELLED'
+  AND sales_order_header.status = 'PICKING'
