@@ -2,5 +2,5 @@ SELECT
   SUM(warehouse_product.quantity_on_hand) AS on_hand
 FROM warehouse_product
 WHERE
-  warehouse_product.product_id = 'P0005'
-  AND warehouse_product.warehouse_id = 'WH-EAST'
+  warehouse_product.warehouse_id = 'WH-EAST'
+  AND warehouse_product.product_id = 'P0005'

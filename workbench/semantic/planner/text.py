@@ -44,6 +44,9 @@ NUMBER_WORDS = {
 }  # fmt: skip
 
 _CONTRACTIONS = (
+    # Shorthand: "spend w/ Cascade".
+    (re.compile(r"\bw/(?![\w/])"), "with"),
+    (re.compile(r"\bw/(?=\w)"), "with "),
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
     (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
