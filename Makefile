@@ -7,18 +7,22 @@ RUN_EXTRAS := aws
 TEST_EXTRAS := aws,test,dev
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format bench install install-test system-deps clean
+.PHONY: run test lint format bench install install-test system-deps lock lock-upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[$(RUN_EXTRAS)]'
+# Exact versions with hashes from the lock files (scripts/lock.sh writes them), then the package
+# itself without dependencies: a fresh machine gets the versions the suite was run with.
+$(VENV)/.installed-run: requirements/run.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[$(TEST_EXTRAS)]'
+$(VENV)/.installed-test: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run
@@ -48,6 +52,14 @@ format: install-test
 ## bench: print performance figures (see benchmarks/README.md)
 bench: install-test
 	$(BIN)/python -m benchmarks
+
+## lock: re-resolve requirements/*.lock after pyproject.toml changed (other pins stay)
+lock: install-test
+	UV=$(BIN)/uv bash scripts/lock.sh
+
+## lock-upgrade: move every locked package to the newest release pyproject.toml allows
+lock-upgrade: install-test
+	UV=$(BIN)/uv bash scripts/lock.sh --upgrade
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

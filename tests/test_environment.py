@@ -51,19 +51,56 @@ def test_environment_parses_with_python_and_pip() -> None:
     assert version == "3.11"
 
 
-def test_pip_section_installs_this_package_with_the_run_extras() -> None:
-    run_extras = _extras(_makefile_var("RUN_EXTRAS"))
-    assert run_extras, "Makefile RUN_EXTRAS is empty"
-    editable = []
-    for line in _pip_section(_env()):
-        match = re.fullmatch(r"-e\s+[\"']?\.(?:\[([^\]]*)\])?[\"']?", line.strip())
+def test_pip_section_installs_the_run_lock() -> None:
+    """The conda env takes the same hash-locked versions as `make run` (the package follows)."""
+    lines = [line.strip() for line in _pip_section(_env())]
+    assert lines == ["-r requirements/run.lock"], lines
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-r requirements/run.lock" in makefile
+
+
+def _locked(name: str) -> dict[str, str]:
+    """Package name -> locked version(s) in requirements/NAME.lock (markers kept apart)."""
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements" / f"{name}.lock").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;]+)", line)
         if match:
-            editable.append(_extras(match.group(1) or ""))
-    assert len(editable) == 1, "the pip section must install this package once, as '-e .[extras]'"
-    assert editable[0] == run_extras, (
-        f"environment.yml installs extras {sorted(editable[0])}, the Makefile's RUN_EXTRAS "
-        f"are {sorted(run_extras)}"
-    )
+            key = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+            pins.setdefault(key, match.group(2))
+    return pins
+
+
+def _requirements(extras: set[str]) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = [Requirement(r) for r in project["dependencies"]]
+    for extra in sorted(extras):
+        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
+    return reqs
+
+
+def test_locks_agree_with_pyproject() -> None:
+    """Every requirement is locked at a version its specifier allows, and hashes are present."""
+    for lock, extras in (
+        ("run", _extras(_makefile_var("RUN_EXTRAS"))),
+        ("dev", _extras(_makefile_var("TEST_EXTRAS"))),
+    ):
+        pins = _locked(lock)
+        text = (ROOT / "requirements" / f"{lock}.lock").read_text(encoding="utf-8")
+        assert "--hash=sha256:" in text
+        for req in _requirements(extras):
+            if req.marker is not None and not req.marker.evaluate():
+                continue
+            key = re.sub(r"[-_.]+", "-", req.name).lower()
+            assert key in pins, f"{req.name} is in pyproject.toml but not in {lock}.lock"
+            assert req.specifier.contains(pins[key], prereleases=True), (
+                f"{lock}.lock pins {req.name}=={pins[key]}, pyproject.toml asks {req.specifier}"
+            )
+
+
+def test_run_lock_versions_equal_the_dev_lock() -> None:
+    run, dev = _locked("run"), _locked("dev")
+    differ = {k: (v, dev.get(k)) for k, v in run.items() if dev.get(k) != v}
+    assert not differ, f"run.lock and dev.lock disagree: {differ}"
 
 
 def test_run_extras_exist_in_pyproject() -> None:
