@@ -15,7 +15,10 @@ class AgentRequest:
     """One question for one agent.
 
     ``previous`` is the last answer of the same session (for follow-ups such as
-    "what about this month?"); ``hints`` carries what the orchestrator already resolved.
+    "what about this month?"); ``parsed`` is the question's one
+    :class:`~workbench.semantic.question.ParsedQuestion` (made by the orchestrator; an agent
+    called on its own parses the question itself); ``hints`` carries what the orchestrator
+    already resolved.
     """
 
     question: str
@@ -24,6 +27,7 @@ class AgentRequest:
     session_id: str | None = None
     previous: Answer | None = None
     hints: dict[str, Any] = field(default_factory=dict)
+    parsed: Any = None
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ from workbench.semantic.compiler import PlanCompiler
 from workbench.semantic.model import SemanticModel, load_model
 from workbench.semantic.plan import QueryPlan
 from workbench.semantic.planner.offline import OfflinePlanner
+from workbench.semantic.question import ParsedQuestion, parse_text
 from workbench.semantic.schema_provider import (
     LocalSchemaProvider,
     SchemaProvider,
@@ -125,12 +126,22 @@ class PersonaSqlAgent:
                 started,
             )
         try:
-            plan = self.planner.plan(
-                request.question,
-                persona=self.persona,
-                as_of=request.as_of,
-                previous=previous_plan(request),
-            )
+            parsed = request.parsed
+            if parsed is not None and callable(getattr(self.planner, "parse", None)):
+                plan = self.planner.plan(
+                    request.question,
+                    persona=self.persona,
+                    as_of=request.as_of,
+                    previous=previous_plan(request),
+                    parsed=parsed,
+                )
+            else:
+                plan = self.planner.plan(
+                    request.question,
+                    persona=self.persona,
+                    as_of=request.as_of,
+                    previous=previous_plan(request),
+                )
         except NotUnderstoodError as err:
             log_event(
                 log,
@@ -177,6 +188,13 @@ class PersonaSqlAgent:
             return self._done(
                 base.with_(plan=plan, error=str(err), details={"code": err.code}), started
             )
+
+    def parse(self, question: str, as_of: Any) -> ParsedQuestion:
+        """The question's one reading, by this persona's planner (entity names it may see)."""
+        parse = getattr(self.planner, "parse", None)
+        if callable(parse):
+            return cast(ParsedQuestion, parse(question, as_of=as_of, persona=self.persona))
+        return parse_text(question, as_of, self.persona.value)
 
     # -- steps ------------------------------------------------------------------------------
     def _check_schema(self) -> None:

@@ -59,6 +59,10 @@ class PlanningSqlAgent:
         self.name = inner.name
         self.persona = inner.persona
 
+    def parse(self, question: str, as_of: Any) -> Any:
+        """The question's one reading (the offline planner's vocabulary reads it for both modes)."""
+        return self.inner.parse(question, as_of)
+
     def answer(self, request: AgentRequest) -> Answer:
         offline: Answer | None = None
         if self.mode in ("offline", "auto"):

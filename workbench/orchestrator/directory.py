@@ -86,6 +86,16 @@ class DefaultAgentDirectory:
                     self._invoker = create_invoker(self.settings, warehouse=self._warehouse())
             return self._invoker
 
+    def parse(self, persona: Persona, question: str, as_of: Any) -> Any:
+        """The question's one reading, by the persona's SQL agent (its planner's vocabulary)."""
+        agent = self.sql_agent(persona)
+        parse = getattr(agent, "parse", None)
+        if callable(parse):
+            return parse(question, as_of)
+        from workbench.semantic.question import parse_text
+
+        return parse_text(question, as_of, persona.value)
+
     def is_follow_up(self, persona: Persona, question: str) -> bool:
         """Whether the persona's planner reads ``question`` as a follow-up (memoized)."""
         key = (persona.value, normalize_question(question))

@@ -13,10 +13,8 @@ The offline :class:`RuleIntentClassifier` is deterministic and explains itself (
 Another classifier (an LLM one, later) plugs in through :func:`register_intent_classifier`
 and the :class:`IntentClassifier` protocol.
 
-The overlaps are deliberate: a glossary *state* is a lookup ("below their reorder point",
-"below safety stock", "what is the reorder point of P0001" reads the column), while asking
-for the *value to use* is a calculation ("calculate the reorder point for P0001", "what
-safety stock level should P0001 have").
+The rules read the question's :class:`~workbench.semantic.cues.Cues` (evaluated once, when
+the question is parsed; the signal tables live in :mod:`workbench.semantic.cues`).
 """
 
 from __future__ import annotations
@@ -27,9 +25,33 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from workbench.agents.answer import Intent
+from workbench.semantic.cues import (
+    _FOLLOW_UP,
+    FILTERS,
+    LISTING,
+    OPTIMIZATION_SIGNALS,
+    SQL_SIGNALS,
+    read_cues,
+)
+from workbench.semantic.question import ParsedQuestion
 
 if TYPE_CHECKING:
     from workbench.core.config import Settings
+
+__all__ = [
+    "FILTERS",
+    "LISTING",
+    "OPTIMIZATION_SIGNALS",
+    "SQL_SIGNALS",
+    "IntentClassifier",
+    "IntentResult",
+    "RuleIntentClassifier",
+    "asks_for_calculation",
+    "create_intent_classifier",
+    "listing_question",
+    "looks_like_follow_up",
+    "register_intent_classifier",
+]
 
 
 @dataclass(frozen=True)
@@ -61,198 +83,19 @@ class IntentClassifier(Protocol):
     def classify(self, question: str, persona: Any = None) -> IntentResult: ...
 
 
-@dataclass(frozen=True)
-class _Signal:
-    label: str
-    pattern: re.Pattern[str]
-    topic: str = ""
-    #: A calculation that is also a glossary metric (capacity utilization): it decides
-    #: OPTIMIZATION only when the question does not rank or count, which the SQL agent does.
-    soft: bool = False
-
-
-def _sig(label: str, regex: str, topic: str = "", *, soft: bool = False) -> _Signal:
-    return _Signal(label, re.compile(regex, re.IGNORECASE), topic, soft)
-
-
-_CALC = r"(?:calculate|compute|recommend(?:ed|ations?)?|determine|estimate|work out|optimi[sz]e|optimal|ideal|right|suggest(?:ed)?)"
-_ME = r"(?:i|we|you)"
-#: Up to three words between two parts of a phrase ("calculate the optimal reorder point").
-_GAP = r"(?:\s+\S+){0,3}?\s+"
-
-#: Calculations only a specialist tool does. Strong signals: each alone decides OPTIMIZATION.
-OPTIMIZATION_SIGNALS: tuple[_Signal, ...] = (
-    _sig("economic order quantity", r"\beoqs?\b|economic order (?:quantit|qty)", "inventory"),
-    _sig(
-        "order quantity to buy",
-        rf"\bhow (?:much|many)\b(?:[^?.]*?)\b(?:should|do|must|to)\b(?:\s+{_ME})?\s+(?:re)?(?:order|buy|purchase)\b",
-        "inventory",
-    ),
-    _sig(
-        "order quantity to buy",
-        r"\b(?:optimal|ideal|best|right) (?:order|reorder|purchase) (?:quantity|size|amount)",
-        "inventory",
-    ),
-    _sig(
-        "'and how much'",
-        r"\band how (?:much|many)(?: (?:units|of each|of them|each))?\s*[?.!]*\s*$",
-        "inventory",
-    ),
-    _sig(
-        "safety stock level",
-        # Only the level to *use* is a calculation; "the safety stock level for P0010" reads the column.
-        r"\bsafety[- ]stock (?:levels?|targets?)\b[^?.]*\b(?:should|need|needed|required|service level|\d+(?:\.\d+)?\s*%)"
-        r"|\b(?:should|need|needed|required)\b[^?.]*\bsafety[- ]stock (?:levels?|targets?)\b"
-        r"|\bhow much safety[- ]stock\b[^?.]*\b(?:should|need|needed|required|to (?:keep|hold|carry))\b"
-        r"|\bsafety[- ]stock\b[^?.]*\bservice level\b",
-        "inventory",
-    ),
-    _sig(
-        "safety stock calculation",
-        rf"\b{_CALC}{_GAP}safety[- ]stock\b|\b{_CALC} safety[- ]stock\b|\bsafety[- ]stock{_GAP}should (?:be|i|we)\b|what should (?:the |my |our )?safety[- ]stock"
-        r"|\bwhat safety[- ]stock\b[^?.]*\bshould\b|\bsafety[- ]stock recommendations?\b",
-        "inventory",
-    ),
-    _sig(
-        "reorder point calculation",
-        rf"\b{_CALC}{_GAP}reorder[- ]points?\b|\b{_CALC} reorder[- ]points?\b|\breorder[- ]points?{_GAP}should be\b|what should (?:the |my |our )?reorder[- ]points?"
-        rf"|\bwhat reorder[- ]points?\b[^?.]*\bshould\b|\b{_CALC}{_GAP}?rops?\b|\brops?\b[^?.]*\bservice level\b",
-        "inventory",
-    ),
-    _sig(
-        "demand forecast",
-        r"\bforecast|\bpredict|\bprojected demand|\bwhat will\b[^?.]*\b(?:demand|sell|sales)\b|\bhow (?:much|many)\b[^?.]*\bwill (?:we|i) sell\b|\bexpected demand\b",
-        "inventory",
-    ),
-    _sig("what-if", r"\bwhat[- ]if\b|\bsimulat|\bscenario", "inventory"),
-    _sig(
-        "delivery route",
-        r"\broute\b|\brouting\b|\bshortest (?:path|trip|tour)\b|\bplan (?:the |my |our )?(?:today'?s |tomorrow'?s )?deliver"
-        r"|\bdelivery (?:run|round)s?\b",
-        "logistics",
-    ),
-    _sig(
-        "delivery sequence",
-        r"\bin (?:what|which) order\b|\b(?:deliver|visit|ship|do|handle)\w* (?:them |those |it )?first\b|\bsequence\b|\border of (?:the )?(?:stops|deliveries)\b",
-        "logistics",
-    ),
-    _sig(
-        "warehouse capacity",
-        r"\bcapacity\b|\bfree (?:space|units|room)\b|\bhow full\b|\bspace left\b",
-        "logistics",
-        soft=True,
-    ),
-    _sig(
-        "supplier score",
-        r"\bsupplier[- ]?scores?\b|\bscorecards?\b|\brank(?:ing|ed)?\b[^?.]*\bsuppliers?\b|\bsuppliers?\b[^?.]*\brank(?:ing|ed)?\b|\bscore (?:the |our |my )?suppliers\b",
-        "procurement",
-    ),
-    _sig(
-        "supplier choice",
-        rf"\bcheapest\b|\b(?:best|which|recommend(?:ed)?|preferred|alternative) suppliers?{_GAP}?(?:should {_ME} (?:buy|order|use|source|purchase)|to (?:use|buy|order))\b|\bsuppliers?{_GAP}recommend|\brecommend(?:ed)?{_GAP}?suppliers?\b|\bbest suppliers?\b|\bswitch(?:ing)? suppliers?\b",
-        "procurement",
-    ),
-    _sig(
-        "cost savings",
-        r"\bcost[- ]savings?\b|\bsav(?:e|ing|ings) (?:money|cost|costs)\b|\bhow much (?:could|can|would) (?:we|i) save\b|\bsavings\b"
-        r"|\bcut (?:costs?|spend(?:ing)?)\b|\breduce (?:costs?|spend(?:ing)?)\b",
-        "procurement",
-    ),
-    _sig(
-        "supplier price comparison",
-        r"\bcompare\b[^?.]*\b(?:supplier|vendor)s?'?\s+(?:prices?|costs?|quotes?)\b|\b(?:supplier|vendor)s?'? (?:prices|costs) for\b",
-        "procurement",
-    ),
-    _sig(
-        "purchase trend",
-        r"\b(?:spend(?:ing)?|purchas\w*|buying|procurement) trends?\b|\btrends? (?:in|of) (?:spend(?:ing)?|purchas\w*)\b",
-        "procurement",
-    ),
-    _sig("optimization", r"\boptimi[sz]", ""),
-)
-
-#: Asking for a list (the first half of a hybrid question).
-LISTING = _sig(
-    "listing",
-    r"^\s*(?:which|list|show|give me|find|display)\b|\bwhich\b|\bwhat (?:are|items|products|orders)\b|\blist (?:the|all|every)\b",
-)
-
-#: Business filters from the glossary that pick the rows a hybrid question works on.
-FILTERS: tuple[_Signal, ...] = (
-    _sig(
-        "below reorder point",
-        r"\bbelow (?:their |the |its |our )?reorder[- ]points?\b|\breorder (?:needed|required)\b|\bneeds? (?:to be )?reorder|\bshould (?:i|we) reorder\b|\bat or below (?:their |the )?reorder",
-        "inventory",
-    ),
-    _sig(
-        "low stock",
-        r"\blow[- ](?:on[- ])?stock\b|\bbelow (?:their |the )?safety[- ]stock\b|\brunning low\b",
-        "inventory",
-    ),
-    _sig("out of stock", r"\bout[- ]of[- ]stock\b|\bstocked out\b", "inventory"),
-    _sig("stockout risk", r"\bstockout risk\b|\bat risk of (?:a )?stock", "inventory"),
-    _sig("overdue orders", r"\boverdue\b|\blate orders\b|\bpast due\b", "logistics"),
-    _sig(
-        "due today",
-        r"\bdue today\b|\bdeliveries (?:for |due )?today\b|\btoday'?s deliveries\b",
-        "logistics",
-    ),
-    _sig(
-        "open orders",
-        r"\bopen (?:sales )?orders\b|\bdelayed (?:shipments|orders)\b|\bpending (?:sales )?orders\b",
-        "logistics",
-    ),
-    _sig(
-        "pending POs",
-        r"\bpending (?:pos|purchase orders)\b|\bopen (?:pos|purchase orders)\b",
-        "procurement",
-    ),
-)
-
-#: Signs of a lookup or aggregate (raise the confidence of SQL_QUERY).
-SQL_SIGNALS: tuple[_Signal, ...] = (
-    _sig("count", r"\bhow many\b|\bnumber of\b|\bcount\b"),
-    _sig(
-        "aggregate",
-        r"\btotal\b|\bsum\b|\baverage\b|\bmean\b|\brevenue\b|\bspend\b|\bunits sold\b|\bvalue\b|\brate\b",
-    ),
-    _sig(
-        "ranking",
-        r"\btop \d+\b|\bbottom \d+\b|\bhighest\b|\blowest\b|\bmost\b|\bleast\b|\bbest[- ]selling\b",
-    ),
-    _sig(
-        "grouping",
-        r"\bby (?:category|warehouse|supplier|product|month|week|day|priority|status|region|customer|country)\b|\bper (?:category|warehouse|supplier|product)\b",
-    ),
-    _sig(
-        "time window",
-        r"\b(?:this|last) (?:week|month|quarter|year)\b|\blast \d+ days\b|\byesterday\b|\btoday\b",
-    ),
-    _sig("lookup", r"\bwhat is\b|\bwhat are\b|\bwhat's\b|\bshow\b|\blist\b|\bwhich\b"),
-)
-
-
-def _matches(signals: tuple[_Signal, ...], text: str) -> list[tuple[_Signal, str]]:
-    """Each signal that matches, with every distinct phrase it matched ("a', 'b")."""
-    found = []
-    for signal in signals:
-        hits = list(dict.fromkeys(m.group(0).strip() for m in signal.pattern.finditer(text)))
-        if hits:
-            found.append((signal, "', '".join(hits)))
-    return found
-
-
 class RuleIntentClassifier:
     """Deterministic keyword rules; offline, fast, and explained in ``IntentResult.reasons``."""
 
     name = "rules"
 
-    def classify(self, question: str, persona: Any = None) -> IntentResult:
-        text = " ".join(question.split())
-        optimization = _matches(OPTIMIZATION_SIGNALS, text)
-        filters = _matches(FILTERS, text)
-        listing = LISTING.pattern.search(text)
-        sql = _matches(SQL_SIGNALS, text)
+    def classify(
+        self, question: str, persona: Any = None, *, parsed: ParsedQuestion | None = None
+    ) -> IntentResult:
+        cues = parsed.cues if parsed is not None else read_cues(question)
+        optimization = list(cues.calculations)
+        filters = list(cues.filters)
+        listing = cues.listing
+        sql = list(cues.sql)
         ranks_or_counts = any(s.label in {"ranking", "count"} for s, _ in sql)
         if optimization and ranks_or_counts and all(s.soft for s, _ in optimization):
             optimization = []  # "which DC has the lowest capacity utilization": a metric ranking
@@ -269,7 +112,7 @@ class RuleIntentClassifier:
                 Intent.HYBRID,
                 0.85 if len(optimization) == 1 else 0.9,
                 (
-                    f"listing: '{listing.group(0).strip()}'",
+                    f"listing: '{listing}'",
                     *filter_reasons,
                     *opt_reasons,
                     *persona_note,
@@ -296,32 +139,13 @@ class RuleIntentClassifier:
         )
 
 
-_FOLLOW_UP = re.compile(
-    "|".join(
-        (
-            r"^\s*(?:and|but|also|now|then|ok(?:ay)?|so|what about|how about|same|only|just|instead)\b",
-            r"\binstead\b|\bsame (?:for|but|thing|question|as)\b|\bthose\b|\bthese\b|\bthem\b",
-            r"\bonly (?:the|for|in|at|show)\b|\bjust (?:the|for|in|at|show)\b",
-            r"^\s*(?:show|give|list)(?: me)? (?:the )?(?:top|bottom|first|last) \d+\s*[?.!]*\s*$",
-            r"^\s*(?:by|per|for|in|at|from) [\w\s-]{1,40}[?.!]*\s*$",
-            r"^\s*(?:this|last|next) (?:week|month|quarter|year)\s*[?.!]*\s*$",
-        )
-    ),
-    re.IGNORECASE,
-)
-
-
 def asks_for_calculation(question: str) -> bool:
     """Whether the question names a calculation of its own (EOQ, route, forecast, ...)."""
-    return any(s.pattern.search(question) for s in OPTIMIZATION_SIGNALS)
+    return read_cues(question).asks_for_calculation
 
 
 def looks_like_follow_up(question: str) -> bool:
-    """Whether a question refines the previous one ("what about this month?", "only the express ones").
-
-    Deliberately generous: a false positive only narrows caching to the same conversation
-    context, while a missed follow-up would be answered without the plan it refines.
-    """
+    """Whether the words of a question read as refining the previous one ("what about this month?")."""
     return bool(_FOLLOW_UP.search(question))
 
 

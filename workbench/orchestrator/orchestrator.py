@@ -15,13 +15,14 @@ with an LLM classifier or planner, a hit must not spend tokens.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
 import os
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from workbench.agents.answer import Answer, Intent
 from workbench.agents.base import AgentRequest
@@ -44,19 +45,17 @@ from workbench.orchestrator.hybrid import (
 from workbench.orchestrator.intent import (
     IntentClassifier,
     IntentResult,
-    asks_for_calculation,
     create_intent_classifier,
     listing_question,
-    looks_like_follow_up,
 )
 from workbench.orchestrator.router import AgentDirectory, Route, Router
+from workbench.semantic.question import ChangeNotSupportedError, ParsedQuestion, parse_text
 
 if TYPE_CHECKING:
     from workbench.invokers.base import Invoker
     from workbench.warehouse.base import Warehouse
 
 log = logging.getLogger(__name__)
-_FOLLOW_UP_MEMO = 4096
 
 
 class Orchestrator:
@@ -99,8 +98,6 @@ class Orchestrator:
         )
         self._data_version: str | None = None
         self._version_memo: tuple[tuple[Any, ...], str] | None = None
-        #: (persona, question) -> reads as a follow-up; the words decide, so it never goes stale.
-        self._follow_up_memo: dict[tuple[str, str], bool] = {}
 
     # Lazily built collaborators -------------------------------------------------------
     @property
@@ -171,8 +168,30 @@ class Orchestrator:
                 cache_key=None,
             )
 
+        # The question is read once; routing, the agents and the specialists share the reading.
+        parsed = self.parse(question, who, as_of)
+        if parsed.cues.change_verb and parsed.screen_error is None:
+            # A request to change data: refused before any query, cache or agent.
+            refusal = ChangeNotSupportedError(parsed.cues.change_verb)
+            answer = Answer(
+                question=question,
+                persona=who.value,
+                error=refusal.message,
+                as_of=as_of,
+                details={"code": refusal.code, "changed": False},
+            )
+            return self._finish(
+                answer,
+                who,
+                started,
+                session_id=session_id,
+                username=username,
+                backend=None,
+                intent=None,
+                cache_key=None,
+            )
         previous = self.memory.previous_answer(session_id, who)
-        follow_up = previous if previous is not None and self._is_follow_up(question, who) else None
+        follow_up = previous if previous is not None and parsed.follows_up else None
 
         warehouse = self._warehouse()
         data_version = self._current_data_version(warehouse)
@@ -203,7 +222,7 @@ class Orchestrator:
                 cache_key=None,
             )
 
-        result = self._classify(question, who, follow_up)
+        result = self._classify(question, who, follow_up, parsed)
         request = AgentRequest(
             question=question,
             persona=who,
@@ -211,6 +230,7 @@ class Orchestrator:
             session_id=session_id,
             previous=follow_up,
             hints={"intent": result},
+            parsed=parsed,
         )
         answer = self._answer(request, result)
         classification_usage = getattr(result, "usage", ())  # an LLM classifier's tokens
@@ -266,31 +286,29 @@ class Orchestrator:
         self._version_memo = (stamp, version)
         return version
 
-    def _is_follow_up(self, question: str, persona: Persona) -> bool:
-        """Our own phrase rules, or the directory's (the SQL planner's) when it offers a check.
+    def parse(self, question: str, persona: Persona, as_of: dt.date) -> ParsedQuestion:
+        """The question's one reading, by the persona's planner (see ParsedQuestion)."""
+        parse = getattr(self.router.directory, "parse", None)
+        if callable(parse):
+            return cast(ParsedQuestion, parse(persona, question, as_of))
+        agent = self.router.directory.sql_agent(persona)
+        agent_parse = getattr(agent, "parse", None)
+        if callable(agent_parse):
+            return cast(ParsedQuestion, agent_parse(question, as_of))
+        return parse_text(question, as_of, persona.value)
 
-        The planner reads "a place or time without a subject" as a follow-up, which is right
-        for lookups but not for a question that names its own calculation ("calculate the
-        EOQ for P0001 at WH-EAST"): those count only when our phrase rules say so.
-        """
-        key = (persona.value, question)
-        known = self._follow_up_memo.get(key)
-        if known is None:
-            if looks_like_follow_up(question):
-                known = True
-            elif asks_for_calculation(question):
-                known = False
-            else:
-                check = getattr(self.router.directory, "is_follow_up", None)
-                known = bool(check(persona, question)) if callable(check) else False
-            if len(self._follow_up_memo) >= _FOLLOW_UP_MEMO:
-                self._follow_up_memo.clear()
-            self._follow_up_memo[key] = known
-        return known
-
-    def _classify(self, question: str, persona: Persona, follow_up: Answer | None) -> IntentResult:
+    def _classify(
+        self,
+        question: str,
+        persona: Persona,
+        follow_up: Answer | None,
+        parsed: ParsedQuestion | None = None,
+    ) -> IntentResult:
         """The classifier's verdict; a follow-up without its own calculation keeps the previous intent."""
-        result = self.classifier.classify(question, persona)
+        if parsed is not None and _accepts_parsed(self.classifier):
+            result = self.classifier.classify(question, persona, parsed=parsed)  # type: ignore[call-arg]
+        else:
+            result = self.classifier.classify(question, persona)
         if follow_up is None or follow_up.intent is None:
             return result
         if result.intent is Intent.SQL_QUERY or (result.intent is follow_up.intent):
@@ -337,8 +355,14 @@ class Orchestrator:
     def _hybrid(self, route: Route, request: AgentRequest, result: IntentResult) -> Answer:
         assert route.sql_agent is not None
         # The SQL agent gets only the listing half; the calculation is not its job.
+        # The listing half is a question of its own, read once like any other.
+        half = listing_question(request.question)
         listing = route.sql_agent.answer(
-            replace(request, question=listing_question(request.question))
+            replace(
+                request,
+                question=half,
+                parsed=self.parse(half, request.persona, request.as_of),
+            )
         )
         listing = listing.with_(question=request.question)
         tool = choose_tool(result.calculations, result.topics, request.persona)
@@ -418,6 +442,14 @@ class Orchestrator:
             error=answer.error,
         )
         return answer
+
+
+def _accepts_parsed(classifier: Any) -> bool:
+    """Whether a classifier reads a ParsedQuestion (``classify(..., parsed=...)``)."""
+    try:
+        return "parsed" in inspect.signature(classifier.classify).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _context(follow_up: Answer | None) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ refine the previous plan instead of starting over.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from rapidfuzz import fuzz, process
 from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
 from workbench.data.schema import ORDER_STATUSES, PERSONA_TABLES, PO_STATUSES, Persona
 from workbench.semantic.compiler import PlanCompiler, PlanError
+from workbench.semantic.cues import read_cues
 from workbench.semantic.entities import EntityIndex, EntityMatch
 from workbench.semantic.model import TIME_GRAINS, SemanticModel, load_model
 from workbench.semantic.plan import Filter, MetricFilter, Ordering, QueryPlan
@@ -39,6 +41,7 @@ from workbench.semantic.planner.lexicon import Lexicon, Target
 from workbench.semantic.planner.screen import OutOfScopeError, screen_question
 from workbench.semantic.planner.text import IGNORABLE, Speller, Token, tokenize_question
 from workbench.semantic.planner.text import phrase_key as _phrase_key
+from workbench.semantic.question import ChangeNotSupportedError, ParsedQuestion, Quantity
 from workbench.semantic.time import TimeWindow, find_time_windows
 
 if TYPE_CHECKING:
@@ -294,6 +297,58 @@ class OfflinePlanner:
             return EntityIndex(())
         return self._entities if isinstance(self._entities, EntityIndex) else self._entities()
 
+    def parse(
+        self, question: str, *, as_of: date, persona: Persona | str | None = None
+    ) -> ParsedQuestion:
+        """The one reading of ``question`` that intent routing, this planner and the
+        specialists share (see :mod:`workbench.semantic.question`)."""
+        who = Persona.parse(persona).value if persona is not None else None
+        try:
+            text = screen_question(question)
+        except NotUnderstoodError as err:
+            return ParsedQuestion(
+                text=str(question or ""), as_of=as_of, persona=who, screen_error=err
+            )
+        cues = read_cues(text)
+        documents = tuple(
+            dict.fromkeys(f"{p.upper()}-{int(n):06d}" for p, n in _DOCUMENT_ID.findall(text))
+        )
+        a = self._analyse(text, as_of)
+        subject = [
+            c
+            for c in a.concepts("metric", "condition", "phrase", "listing", "attribute")
+            if not self._after_cue(a, c)
+        ]
+        numbers = tuple(
+            Quantity(
+                t.number,
+                "percent" if t.percent else "money" if t.money else None,
+                t.start,
+                t.end,
+                text[t.start : t.end],
+            )
+            for t in a.tokens
+            if t.number is not None
+        )
+        return ParsedQuestion(
+            text=text,
+            as_of=as_of,
+            persona=who,
+            tokens=tuple((t.text, t.stem, t.start, t.end) for t in a.tokens),
+            corrections=tuple(
+                (text[a.tokens[i].start : a.tokens[i].end], w) for i, w in a.corrections.items()
+            ),
+            entities=tuple(c.payload for c in a.of("entity")),
+            time_windows=tuple(c.payload for c in a.of("time")),
+            numbers=numbers,
+            documents=documents,
+            cues=cues,
+            unknown_words=tuple(a.tokens[i].text for i in a.unknown),
+            has_subject=bool(subject) or bool(documents),
+            refines=self._followup(a),
+            analysis=a,
+        )
+
     def plan(
         self,
         question: str,
@@ -301,26 +356,28 @@ class OfflinePlanner:
         persona: Persona | str,
         as_of: date,
         previous: QueryPlan | None = None,
+        parsed: ParsedQuestion | None = None,
     ) -> QueryPlan:
-        """The plan for ``question``; raises NotUnderstoodError / PermissionDeniedError."""
+        """The plan for ``question`` (or its ``parsed`` reading, when the caller has one);
+        raises NotUnderstoodError / PermissionDeniedError."""
         persona = Persona.parse(persona)
-        text = screen_question(question)
-        documents = _DOCUMENT_ID.findall(text)
-        if documents:
-            return self._document_plan(text, documents, persona, as_of)
-        analysis = self._analyse(text, as_of)
-        if previous is not None and self._followup(analysis):
+        if parsed is None or (parsed.analysis is None and parsed.screen_error is None):
+            parsed = self.parse(question, as_of=as_of, persona=persona)
+        if parsed.screen_error is not None:
+            raise parsed.screen_error
+        if parsed.cues.change_verb:
+            raise ChangeNotSupportedError(parsed.cues.change_verb)
+        analysis = copy.deepcopy(parsed.analysis)
+        if parsed.documents:
+            return self._document_plan(parsed, analysis, persona, as_of)
+        if previous is not None and parsed.follows_up:
             plan = self._refine(previous, analysis, persona, as_of)
         else:
             plan = self._build(analysis, persona, as_of)
         return self._finish(plan, analysis, persona)
 
     def is_followup(self, question: str) -> bool:
-        try:
-            text = screen_question(question)
-        except NotUnderstoodError:
-            return False
-        return self._followup(self._analyse(text, date.today()))
+        return self.parse(question, as_of=date.today()).follows_up
 
     def suggestions(self, question: str, persona: Persona | str, limit: int = 3) -> list[str]:
         """The persona's example questions closest to ``question``."""
@@ -972,10 +1029,16 @@ class OfflinePlanner:
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
 
     def _document_plan(
-        self, text: str, documents: Sequence[tuple[str, str]], persona: Persona, as_of: date
+        self, parsed: ParsedQuestion, a: _Analysis, persona: Persona, as_of: date
     ) -> QueryPlan:
-        """ "What's the status of order SO-000123?": the row of that order (or PO)."""
-        kinds = {prefix.upper() for prefix, _ in documents}
+        """ "What's the status of order SO-000123?": the row of that order (or PO).
+
+        The row shows the document's status and dates; any other word that asks for
+        something of it ("the driver on SO-000123", "the lines of PO-000045") is not
+        answered by that row, so the question is refused naming those words.
+        """
+        text = parsed.text
+        kinds = {d.split("-", 1)[0] for d in parsed.documents}
         if len(kinds) > 1:
             raise NotUnderstoodError(
                 "Ask about sales orders and purchase orders separately.",
@@ -983,11 +1046,47 @@ class OfflinePlanner:
             )
         prefix = kinds.pop()
         listing, column = ("orders", "order_id") if prefix == "SO" else ("purchase_orders", "po_id")
-        ids = tuple(dict.fromkeys(f"{prefix}-{int(num):06d}" for _, num in documents))
+        spans = [m.span() for m in _DOCUMENT_ID.finditer(text)]
+        allowed_listing = {listing}
+        unused: list[str] = []
+        filler = self.model.language.filler
+        for i, tok in enumerate(a.tokens):
+            if any(s <= tok.start < e for s, e in spans):
+                continue
+            if tok.text in IGNORABLE or tok.text in filler or tok.stem in filler:
+                continue
+            cand = next((c for c in a.chosen if c.start <= i <= c.end), None)
+            if cand is None:
+                unused.append(tok.text)
+                continue
+            if cand.layer == "concept":
+                names = {t.name for t in cand.payload}
+                kinds_here = {t.kind for t in cand.payload}
+                if names & allowed_listing or any(
+                    t.kind == "attribute" and t.name.startswith(listing + ".") for t in cand.payload
+                ):
+                    continue
+                if "dimension" in kinds_here and names & {"order_status", "po_status", "priority"}:
+                    continue
+                unused.append(tok.text)
+            elif cand.layer == "grammar" and set(cand.payload) & {"list", "followup"}:
+                continue
+            elif cand.layer in {"entity", "time"}:
+                unused.append(tok.text)
+            else:
+                unused.append(tok.text)
+        if unused:
+            words = ", ".join(repr(w) for w in dict.fromkeys(unused))
+            raise NotUnderstoodError(
+                f"I can show {', '.join(parsed.documents)} with its status and dates, but the data "
+                f"does not answer the rest of the question ({words}), so I won't guess.",
+                suggestions=self.suggestions(text, persona),
+                unknown_words=list(dict.fromkeys(unused)),
+            )
         plan = QueryPlan(
             kind="listing",
             listing=listing,
-            filters=(Filter(column, "in", ids, ", ".join(ids)),),
+            filters=(Filter(column, "in", parsed.documents, ", ".join(parsed.documents)),),
             columns=("ship_date", "delivery_date", "warehouse_name") if listing == "orders" else (),
             as_of=as_of,
             persona=persona.value,
