@@ -48,7 +48,7 @@ from workbench.orchestrator.intent import (
     create_intent_classifier,
     listing_question,
 )
-from workbench.orchestrator.router import AgentDirectory, Route, Router
+from workbench.orchestrator.router import PERSONA_SPECIALISTS, AgentDirectory, Route, Router
 from workbench.semantic.question import ChangeNotSupportedError, ParsedQuestion, parse_text
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from workbench.warehouse.base import Warehouse
 
 log = logging.getLogger(__name__)
+#: SQL-agent refusals that mean "a specialist's calculation": re-routed, not refused.
+_NEEDS_SPECIALIST = frozenset({"out_of_scope", "needs_calculation"})
 
 
 class Orchestrator:
@@ -330,7 +332,10 @@ class Orchestrator:
                 return self._hybrid(route, request, result)
             agent = route.sql_agent if route.sql_agent is not None else route.specialist
             assert agent is not None
-            return agent.answer(request)
+            answer = agent.answer(request)
+            if route.sql_agent is not None and answer.details.get("code") in _NEEDS_SPECIALIST:
+                return self._reroute(request, answer)
+            return answer
         except NotUnderstoodError as exc:
             return Answer(
                 request.question,
@@ -351,6 +356,32 @@ class Orchestrator:
             return Answer(
                 request.question, request.persona.value, intent=result.intent, error=str(exc)
             )
+
+    def _reroute(self, request: AgentRequest, refused: Answer) -> Answer:
+        """The SQL agent found a calculation ("how many units will we need next month"): ask
+        the specialist whose calculations the words name most (the persona's own on a tie);
+        its refusal, if it has none to offer, leaves the SQL agent's answer standing."""
+        from workbench.agents.specialists import can_handle
+
+        scores = can_handle(request.question)
+        own = PERSONA_SPECIALISTS[request.persona]
+        best = max(scores, key=lambda name: (scores[name], name == own))
+        if scores[best] <= 0:
+            best = own
+        try:
+            answer = self.router.directory.specialist(request.persona, best).answer(request)
+        except WorkbenchError:
+            return refused
+        if not answer.ok:
+            return refused
+        return answer.with_(
+            intent=Intent.OPTIMIZATION,
+            details={
+                **answer.details,
+                "rerouted_from": refused.agent,
+                "reroute_reason": refused.error,
+            },
+        )
 
     def _hybrid(self, route: Route, request: AgentRequest, result: IntentResult) -> Answer:
         assert route.sql_agent is not None

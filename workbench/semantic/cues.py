@@ -36,10 +36,32 @@ class Signal:
     #: A calculation that is also a glossary metric (capacity utilization): it decides
     #: OPTIMIZATION only when the question does not rank or count, which the SQL agent does.
     soft: bool = False
+    #: The specialist tool that does the calculation, when one tool does.
+    tool: str | None = None
+
+
+#: Calculation label -> the tool that computes it (a specialist's choice when its own
+#: wording rules find none: "how many units will we need next month" is a forecast).
+_TOOLS = {
+    "economic order quantity": "economic_order_quantity",
+    "order quantity to buy": "economic_order_quantity",
+    "safety stock level": "safety_stock",
+    "safety stock calculation": "safety_stock",
+    "reorder point calculation": "reorder_point",
+    "demand forecast": "forecast_demand",
+    "delivery route": "optimize_delivery_route",
+    "delivery sequence": "optimize_delivery_route",
+    "warehouse capacity": "calculate_warehouse_capacity",
+    "supplier score": "analyze_supplier_performance",
+    "supplier choice": "compare_supplier_costs",
+    "cost savings": "identify_cost_savings",
+    "supplier price comparison": "compare_supplier_costs",
+    "purchase trend": "analyze_purchase_trends",
+}
 
 
 def _sig(label: str, regex: str, topic: str = "", *, soft: bool = False) -> Signal:
-    return Signal(label, re.compile(regex, re.IGNORECASE), topic, soft)
+    return Signal(label, re.compile(regex, re.IGNORECASE), topic, soft, _TOOLS.get(label))
 
 
 _CALC = r"(?:calculate|compute|recommend(?:ed|ations?)?|determine|estimate|work out|optimi[sz]e|optimal|ideal|right|suggest(?:ed)?)"
@@ -88,7 +110,8 @@ OPTIMIZATION_SIGNALS: tuple[Signal, ...] = (
     ),
     _sig(
         "demand forecast",
-        r"\bforecast|\bpredict|\bprojected demand|\bwhat will\b[^?.]*\b(?:demand|sell|sales)\b|\bhow (?:much|many)\b[^?.]*\bwill (?:we|i) sell\b|\bexpected demand\b",
+        r"\bforecast|\bpredict|\bprojected demand|\bwhat will\b[^?.]*\b(?:demand|sell|sales)\b|\bhow (?:much|many)\b[^?.]*\bwill (?:we|i) (?:sell|need)\b|\bexpected demand\b"
+        r"|\b(?:will|going to) (?:we |i )?need\b[^?.]*\bnext (?:\d+ )?(?:day|week|month|quarter)s?\b|\bdemand (?:next|for next|over the next)\b",
         "inventory",
     ),
     _sig("what-if", r"\bwhat[- ]if\b|\bsimulat|\bscenario", "inventory"),
@@ -116,6 +139,7 @@ OPTIMIZATION_SIGNALS: tuple[Signal, ...] = (
     ),
     _sig(
         "supplier choice",
+        r"\b(?:who|where|which (?:supplier|vendor))\b[^?.]*\bshould (?:i|we) (?:buy|order|source|purchase|get)\b|"
         rf"\bcheapest\b|\b(?:best|which|recommend(?:ed)?|preferred|alternative) suppliers?{_GAP}?(?:should {_ME} (?:buy|order|use|source|purchase)|to (?:use|buy|order))\b|\bsuppliers?{_GAP}recommend|\brecommend(?:ed)?{_GAP}?suppliers?\b|\bbest suppliers?\b|\bswitch(?:ing)? suppliers?\b",
         "procurement",
     ),
@@ -301,6 +325,11 @@ class Cues:
     @property
     def calculation_labels(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.label for s, _ in self.calculations))
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """The tools of the calculations asked for, in the order the rules list them."""
+        return tuple(dict.fromkeys(s.tool for s, _ in self.calculations if s.tool))
 
     @property
     def topics(self) -> tuple[str, ...]:

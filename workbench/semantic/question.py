@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from workbench.core.errors import NotUnderstoodError
+from workbench.semantic.context import QuestionContext, understand
 from workbench.semantic.cues import Cues, read_cues
-from workbench.semantic.entities import EntityMatch
+from workbench.semantic.entities import EntityIndex, EntityMatch
 from workbench.semantic.time import TimeWindow
 
 __all__ = ["REFERENCE_WORDS", "ChangeNotSupportedError", "ParsedQuestion", "Quantity", "parse_text"]
@@ -79,6 +81,14 @@ class ParsedQuestion:
     analysis: Any = field(default=None, compare=False, repr=False)
     #: Why the question is not read at all (empty, too long, SQL, injection), if so.
     screen_error: Exception | None = field(default=None, compare=False)
+    #: The entity names the reading used (the persona's tables), for :attr:`context`.
+    entity_index: Any = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def context(self) -> QuestionContext:
+        """What a calculation needs (entities, window, service level, horizon, vehicles …),
+        read from the same text with the same entity names; computed once, when first asked."""
+        return understand(self.text, self.as_of, self.entity_index or EntityIndex(()))
 
     @property
     def words(self) -> tuple[str, ...]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from workbench.semantic.numbers import ARTICLES, CARDINALS, VAGUE_COUNTS
+
 __all__ = [
     "TimeWindow",
     "coerce_date",
@@ -115,13 +117,8 @@ def period_window(unit: str, offset: int, as_of: date) -> TimeWindow:
 
 # --- vocabulary --------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
-    "hundred": 100, "couple of": 2, "few": 3,
-}  # fmt: skip
+#: The shared number words, with articles ("a week") and vague counts ("last few days").
+_NUMBER_WORDS = {**CARDINALS, **ARTICLES, **VAGUE_COUNTS}
 _NUM = (
     r"(?P<n>\d{1,4}|"
     + "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True))

@@ -18,7 +18,6 @@ from workbench.agents.specialists.base import (
     fmt_num,
     fmt_pct,
     pick,
-    understand,
     without_float_noise,
 )
 from workbench.cost.usage import InvocationUsage, Usage
@@ -105,7 +104,7 @@ class LogisticsSpecialist(SpecialistAgent):
         The route tool plans the orders due on one day; overdue orders (open, promised
         before today) are routed here, one round trip per fulfilling warehouse.
         """
-        ctx = understand(request.question, request.as_of, self.entities)
+        ctx = self.understand(request)
         if (
             "tool" not in request.hints
             and ctx.has(_RULES[0][0])

@@ -313,7 +313,8 @@ class OfflinePlanner:
         documents = tuple(
             dict.fromkeys(f"{p.upper()}-{int(n):06d}" for p, n in _DOCUMENT_ID.findall(text))
         )
-        a = self._analyse(text, as_of)
+        index = self.entity_index()
+        a = self._analyse(text, as_of, index)
         subject = [
             c
             for c in a.concepts("metric", "condition", "phrase", "listing", "attribute")
@@ -347,6 +348,7 @@ class OfflinePlanner:
             has_subject=bool(subject) or bool(documents),
             refines=self._followup(a),
             analysis=a,
+            entity_index=index,
         )
 
     def plan(
@@ -402,8 +404,8 @@ class OfflinePlanner:
             self._speller_cache = (key, Speller(self.lexicon.vocabulary, known=names))
         return self._speller_cache[1]
 
-    def _analyse(self, question: str, as_of: date) -> _Analysis:
-        index = self.entity_index()
+    def _analyse(self, question: str, as_of: date, index: EntityIndex | None = None) -> _Analysis:
+        index = index if index is not None else self.entity_index()
         speller = self._speller(index)
         tokens = tokenize_question(question)
         corrections: dict[int, str] = {}

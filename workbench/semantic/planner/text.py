@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from workbench.semantic.numbers import CARDINALS
+
 __all__ = [
     "IGNORABLE",
     "NUMBER_WORDS",
@@ -35,13 +37,8 @@ IGNORABLE = frozenset(
     }
 )  # fmt: skip
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty five": 25, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
-    "dozen": 12,
-}  # fmt: skip
+#: Number words (the shared table, :mod:`workbench.semantic.numbers`).
+NUMBER_WORDS = CARDINALS
 
 _CONTRACTIONS = (
     # Shorthand: "spend w/ Cascade".
