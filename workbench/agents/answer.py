@@ -83,6 +83,9 @@ class Answer:
     #: Extra structured output (tool results, recommendations) beyond the table.
     details: dict[str, Any] = field(default_factory=dict)
     as_of: dt.date | None = None
+    #: How the question was read (an :class:`~workbench.semantic.interpretation.Interpretation`):
+    #: one line in business words and its parts, shown before the table.
+    interpretation: Any = None
 
     @property
     def ok(self) -> bool:
@@ -118,4 +121,7 @@ class Answer:
                 for k, v in self.details.items()
             },
             "as_of": self.as_of.isoformat() if self.as_of else None,
+            "interpretation": self.interpretation.to_dict()
+            if hasattr(self.interpretation, "to_dict")
+            else self.interpretation,
         }

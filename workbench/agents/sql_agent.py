@@ -30,6 +30,7 @@ from workbench.cost.usage import Usage, WarehouseUsage
 from workbench.data.schema import PERSONA_TABLES, Persona
 from workbench.semantic.answer_text import describe_result, suggest_chart
 from workbench.semantic.compiler import PlanCompiler
+from workbench.semantic.interpretation import interpret_plan
 from workbench.semantic.model import SemanticModel, load_model
 from workbench.semantic.plan import QueryPlan
 from workbench.semantic.planner.offline import OfflinePlanner
@@ -260,6 +261,7 @@ class PersonaSqlAgent:
             plan=plan,
             usage=usage,
             details=details,
+            interpretation=interpret_plan(plan, self.model),
         )
 
     def _done(self, answer: Answer, started: float) -> Answer:

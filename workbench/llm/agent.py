@@ -98,6 +98,7 @@ class PlanningSqlAgent:
         self, outcome: PlanOutcome, request: AgentRequest, offline: Answer | None
     ) -> Answer:
         from workbench.semantic.answer_text import describe_result, suggest_chart
+        from workbench.semantic.interpretation import Interpretation, interpret_plan
 
         base = Answer(
             question=request.question,
@@ -156,6 +157,7 @@ class PlanningSqlAgent:
                 plan=outcome.plan,
                 usage=usage,
                 details=details,
+                interpretation=interpret_plan(outcome.plan, model),
             )
         rows = f"{len(frame):,} row{'s' if len(frame) != 1 else ''}"
         text = f"{rows} from a query the model wrote and the safety check approved."
@@ -165,6 +167,9 @@ class PlanningSqlAgent:
             answer=text,
             usage=usage,
             details={**details, "sql_source": "llm"},
+            interpretation=Interpretation(
+                "A query the model wrote (no plan to describe): check its SQL", (), {}
+            ),
         )
 
 

@@ -344,7 +344,21 @@ def merge_hybrid(listing: Answer, enrichment: Enrichment, usage: Usage, *, agent
     if enrichment.tool == ROUTE_LISTED_ORDERS:
         details["listing"] = frame_to_table(listing.frame)
     text = " ".join(t for t in (listing.answer.strip(), enrichment.sentence) if t)
+    read = listing.interpretation
+    interpretation = None
+    if read is not None:
+        from workbench.semantic.interpretation import Interpretation, InterpretationPart
+
+        step = InterpretationPart(
+            "calculation", enrichment.tool.replace("_", " "), "tool", enrichment.tool
+        )
+        interpretation = Interpretation(
+            f"{read.text} · then {step.label} for the rows listed",
+            (*read.parts, step),
+            {**read.plan, "then": enrichment.tool},
+        )
     return listing.with_(
+        interpretation=interpretation,
         intent=Intent.HYBRID,
         agent=agent,
         frame=enrichment.frame,

@@ -430,6 +430,8 @@ class Orchestrator:
         """Timing, cache, memory, ledger and log: the same for every answer, hit or miss."""
         if intent is not None and not answer.cached:
             answer = replace(answer, details={**answer.details, "intent": intent.to_dict()})
+        if answer.ok and answer.interpretation is None:
+            answer = replace(answer, interpretation=_interpretation_of(answer))
         answer = answer.with_(duration_ms=(time.perf_counter() - started) * 1000)
         if cache_key is not None and answer.ok:
             self.cache.put(cache_key, answer, kind=(answer.intent or Intent.SQL_QUERY).value)
@@ -473,6 +475,25 @@ class Orchestrator:
             error=answer.error,
         )
         return answer
+
+
+def _interpretation_of(answer: Answer) -> Any:
+    """The reading of an answer whose agent did not describe it: from its plan or tool call."""
+    from workbench.semantic.interpretation import interpret_plan, interpret_tool_call
+    from workbench.semantic.model import load_model
+    from workbench.semantic.plan import QueryPlan
+
+    plan = answer.plan
+    if isinstance(plan, QueryPlan):
+        return interpret_plan(plan, load_model())
+    if isinstance(plan, dict) and plan.get("tool"):
+        return interpret_tool_call(
+            str(plan["tool"]), dict(plan.get("arguments") or {}), reason=str(plan.get("reason", ""))
+        )
+    tool = answer.details.get("tool")
+    if tool:
+        return interpret_tool_call(str(tool), dict(answer.details.get("arguments") or {}))
+    return None
 
 
 def _accepts_parsed(classifier: Any) -> bool:

@@ -35,6 +35,7 @@ from workbench.data.schema import PERSONA_TABLES, Persona, personas_for_tables
 from workbench.invokers.base import Invoker
 from workbench.semantic.context import QuestionContext, understand
 from workbench.semantic.entities import EntityIndex
+from workbench.semantic.interpretation import interpret_tool_call
 from workbench.tools.registry import ToolRegistry, default_registry
 from workbench.tools.result import ToolResult
 from workbench.warehouse.base import Warehouse
@@ -294,6 +295,7 @@ class SpecialistAgent:
             },
             as_of=request.as_of,
             duration_ms=(time.perf_counter() - started) * 1000,
+            interpretation=interpret_tool_call(call.tool, dict(call.arguments), reason=call.reason),
         )
 
     # -- argument helpers ------------------------------------------------------------------------

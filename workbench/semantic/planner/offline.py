@@ -20,6 +20,7 @@ refine the previous plan instead of starting over.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import re
 import threading
@@ -590,8 +591,17 @@ class OfflinePlanner:
                 return self._validated_filters(plan)
         reading = self._read(a, persona, as_of, allow_empty=True, base=plan)
         # Time window.
-        if reading.window is not None:
+        same_last_year = previous.time_window is not None and _SAME_LAST_YEAR.search(a.question)
+        if reading.window is not None and not same_last_year:
             plan = plan.with_(time_window=reading.window)
+        elif previous.time_window is not None:
+            # "and the month before?", "same period last year": a shift of the previous window.
+            found = _shifted_window(a.question, previous.time_window, as_of)
+            if found is not None:
+                shifted, (lo, hi) = found
+                plan = plan.with_(time_window=shifted)
+                # The words of the shift are explained by it.
+                a.unknown = [i for i in a.unknown if not (lo <= a.tokens[i].start < hi)]
         # Filters: a new value for a dimension replaces the old one, unless "too"/"also".
         additive = any(t.text in {"too", "also", "well", "plus"} for t in a.tokens)
         filters = list(plan.filters)
@@ -2001,3 +2011,65 @@ def _merge_windows(windows: Sequence[TimeWindow]) -> TimeWindow | None:
         else:
             return None
     return merged
+
+
+_SHIFT_BACK = re.compile(
+    r"\b(?:the\s+)?(?P<grain>day|week|month|quarter|year|period)\s+(?:before|prior|earlier)\b"
+    r"|\b(?:before|prior\s+to)\s+(?:that|this|it)\b|\bthe\s+one\s+before\b",
+    re.IGNORECASE,
+)
+_SAME_LAST_YEAR = re.compile(
+    r"\bsame\s+(?:period|time|month|week|quarter|days?|dates?)\s+(?:last|a|the\s+previous|the\s+prior)\s+year\b"
+    r"|\b(?:a|one)\s+year\s+(?:earlier|before|ago)\b|\byear\s+over\s+year\b|\bprior\s+year\b",
+    re.IGNORECASE,
+)
+
+
+def _shifted_window(
+    text: str, window: TimeWindow, as_of: date
+) -> tuple[TimeWindow, tuple[int, int]] | None:
+    """The previous window moved back: one calendar period of its own grain ("the month
+    before" May is April), its own length otherwise, or a year ("same period last year")."""
+    year = _SAME_LAST_YEAR.search(text)
+    if year:
+
+        def back_year(d: date) -> date:
+            try:
+                return d.replace(year=d.year - 1)
+            except ValueError:  # 29 February
+                return d.replace(year=d.year - 1, day=28)
+
+        start, end = back_year(window.start), back_year(window.end)
+        label = "the same period a year earlier"
+        return TimeWindow(start, end, label), year.span()
+    m = _SHIFT_BACK.search(text)
+    if m is None:
+        return None
+    grain = (m.group("grain") or "period").lower()
+    own = _period_grain(window, as_of)
+    if grain == "period" or own is None or grain != own:
+        if grain not in ("period",) and own is not None and grain != own:
+            return None  # "the week before" a month: not a shift of that window
+        length = window.days
+        end = window.start - timedelta(days=1)
+        start = end - timedelta(days=length - 1)
+        return TimeWindow(start, end, f"the {length} days before {window.describe()}"), m.span()
+    end = window.start - timedelta(days=1)
+    if own == "day":
+        start = end
+    elif own == "week":
+        start = end - timedelta(days=6)
+    elif own == "month":
+        start = end.replace(day=1)
+    elif own == "quarter":
+        start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    else:
+        start = date(end.year, 1, 1)
+    label = {
+        "day": start.isoformat(),
+        "week": f"the week of {start.isoformat()}",
+        "month": f"{calendar.month_name[start.month]} {start.year}",
+        "quarter": f"Q{(start.month - 1) // 3 + 1} {start.year}",
+        "year": str(start.year),
+    }[own]
+    return TimeWindow(start, end, label), m.span()
