@@ -52,6 +52,8 @@ def ask_command(
             for s in answer.suggestions:
                 click.echo(f"  - {s}", err=True)
     else:
+        if answer.interpretation is not None:
+            click.echo(f"Read as: {answer.interpretation.text}")
         click.echo(answer.answer)
         click.echo("")
         output_frame(answer.frame, "table", decimals=2)

@@ -294,11 +294,20 @@ class PlanCompiler:
                         return plan_cond.time_column
         return self.model.sources[measure.source].time_column
 
-    def _measure_conjuncts(self, measure: Measure, as_of: date) -> list[exp.Expression]:
+    def _measure_conjuncts(
+        self, measure: Measure, as_of: date, plan: QueryPlan | None = None
+    ) -> list[exp.Expression]:
         parts: list[exp.Expression] = []
         if measure.condition:
             parts += _conjuncts(_bind(self.model.conditions[measure.condition].sql, as_of))
-        parts += _conjuncts(_bind(measure.filter, as_of)) if measure.filter is not None else []
+        if measure.filter is not None:
+            standing = _conjuncts(_bind(measure.filter, as_of))
+            if plan is not None and status_is_subject(self.model, plan):
+                # "orders by status", "how many orders were cancelled": the status is what is
+                # asked about, so the glossary's "cancelled never counts" (a rule for measures
+                # of business done) does not hide the cancelled rows.
+                standing = [c for c in standing if "'CANCELLED'" not in c.sql()]
+            parts += standing
         return parts
 
     def _dimension_keys(
@@ -483,7 +492,7 @@ class PlanCompiler:
         source = model.sources[source_name]
         fb = _FromBuilder(self, source, as_of, plan.time_window)
         specs = [model.measures[m] for m in measures]
-        conj = {m.name: self._measure_conjuncts(m, as_of) for m in specs}
+        conj = {m.name: self._measure_conjuncts(m, as_of, plan) for m in specs}
         keysets = [{c.sql() for c in conj[m.name]} for m in specs]
         common_keys = set.intersection(*keysets) if keysets else set()
         common = [c for c in (conj[specs[0].name] if specs else []) if c.sql() in common_keys]
@@ -787,3 +796,19 @@ def compile_plan(plan: QueryPlan, dialect: str | None = None) -> CompiledQuery |
     """Compile with the packaged model; the SQL text when ``dialect`` is given."""
     compiled = _default_compiler().compile(plan)
     return compiled.sql(dialect) if dialect else compiled
+
+
+#: Dimensions that are a row's status: grouping or filtering by one makes the status the subject.
+STATUS_DIMENSIONS = frozenset({"order_status", "po_status"})
+
+
+def status_is_subject(model: SemanticModel, plan: QueryPlan) -> bool:
+    """Whether the plan asks about statuses themselves (a breakdown by status, a status filter,
+    or cancelled rows), so standing exclusions of cancelled rows do not apply."""
+    return (
+        any(d in STATUS_DIMENSIONS for d in plan.dimensions)
+        or any(f.field in STATUS_DIMENSIONS or f.field == "status" for f in plan.filters)
+        or any(
+            model.conditions[c].cancellation for c in (*plan.conditions,) if c in model.conditions
+        )
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.semantic.compiler import status_is_subject
 from workbench.semantic.model import TIME_GRAINS, SemanticModel
 from workbench.semantic.plan import QueryPlan
 
@@ -92,7 +93,7 @@ def _field_label(model: SemanticModel, name: str) -> str:
 def _exclusions(model: SemanticModel, plan: QueryPlan) -> list[str]:
     """The glossary's standing exclusions the plan's measures apply ("cancelled orders excluded")."""
     out: list[str] = []
-    if plan.kind != "metrics":
+    if plan.kind != "metrics" or status_is_subject(model, plan):
         return out
     asked = set(plan.conditions) | {
         v for f in plan.filters if f.field in {"order_status", "po_status"} for v in f.values

@@ -11,6 +11,7 @@ the text on its own.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -39,6 +40,12 @@ REFERENCE_WORDS = frozenset(
         "there",
         "this one",
     }
+)
+
+
+#: First words that continue the conversation ("and West?", "now by month").
+_LEADS = frozenset(
+    {"and", "only", "just", "also", "now", "but", "then", "so", "ok", "okay", "plus"}
 )
 
 
@@ -101,8 +108,12 @@ class ParsedQuestion:
         if any(w in REFERENCE_WORDS for w in words):
             return True
         lead = " ".join(words[:2])
-        return lead in {"what about", "how about"} or (
-            bool(words) and words[0] in {"and", "only", "just", "also"}
+        if lead in {"what about", "how about"} or (bool(words) and words[0] in _LEADS):
+            return True
+        # "now just the express orders", "ok only for West".
+        return any(
+            a in {"only", "just"} and b in {"the", "for", "in", "at", "from", "show"}
+            for a, b in itertools.pairwise(words)
         )
 
     @property

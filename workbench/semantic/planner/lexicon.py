@@ -104,6 +104,13 @@ _TIME_WORDS = [
 ]
 
 
+#: Words the model knows that carry meaning: never filler, so a plan that leaves one unused
+#: does not answer the question (the coverage rule); known to the speller.
+MEANING_WORDS = frozenset(
+    ["above", "against", "amount", "amounts", "average", "avg", "below", "best", "between", "biggest", "bottom", "categories", "category", "compare", "comparison", "customer", "customers", "daily", "date", "dates", "day", "during", "fewer", "figure", "figures", "greater", "highest", "historical", "history", "item", "items", "largest", "last", "latest", "least", "less", "level", "levels", "long", "lowest", "mean", "month", "monthly", "more", "most", "order", "ordered", "over", "past", "percent", "percentage", "period", "position", "positions", "product", "products", "qty", "quantities", "quantity", "quarter", "quarterly", "rate", "ratio", "recent", "recently", "share", "since", "smallest", "status", "sum", "supplier", "suppliers", "than", "through", "time", "today", "top", "trend", "trends", "typical", "under", "unit", "units", "until", "value", "values", "versus", "vs", "warehouse", "warehouses", "week", "weekly", "within", "worst", "year", "yearly"]
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Target:
     """What a concept phrase can mean: ``kind`` is metric, condition, dimension, grain, listing or phrase."""
@@ -208,7 +215,13 @@ class Lexicon:
         self.grammar: dict[tuple[str, ...], list[str]] = dict(grammar)
         self.max_grammar = max((len(k) for k in self.grammar), default=1)
 
-        vocab: set[str] = set(IGNORABLE) | set(lang.filler) | set(_TIME_WORDS) | set(NUMBER_WORDS)
+        vocab: set[str] = (
+            set(IGNORABLE)
+            | set(lang.filler)
+            | set(_TIME_WORDS)
+            | set(NUMBER_WORDS)
+            | set(MEANING_WORDS)
+        )
         for key in (*self.concepts, *self.grammar):
             vocab.update(key)
         for phrase in (

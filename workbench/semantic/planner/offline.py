@@ -40,7 +40,13 @@ from workbench.semantic.model import TIME_GRAINS, SemanticModel, load_model
 from workbench.semantic.plan import Filter, MetricFilter, Ordering, QueryPlan
 from workbench.semantic.planner.lexicon import Lexicon, Target
 from workbench.semantic.planner.screen import OutOfScopeError, screen_question
-from workbench.semantic.planner.text import IGNORABLE, Speller, Token, tokenize_question
+from workbench.semantic.planner.text import (
+    IGNORABLE,
+    Speller,
+    Token,
+    normalize_shorthand,
+    tokenize_question,
+)
 from workbench.semantic.planner.text import phrase_key as _phrase_key
 from workbench.semantic.question import ChangeNotSupportedError, ParsedQuestion, Quantity
 from workbench.semantic.time import TimeWindow, find_time_windows
@@ -142,6 +148,10 @@ _PREPOSITIONS = frozenset(
         "like",
     }
 )
+#: Words that attach a measure to listed rows ("orders with their value").
+_WITH_WORDS = frozenset({"with", "including", "incl", "plus", "showing", "and"})
+_QUANTITY_WORDS = frozenset({"unit", "qty", "quantity", "piece", "pc", "pcs", "ea", "each_unit"})
+_AVERAGE_WORDS = frozenset({"average", "avg", "mean", "typical"})
 _LAYER_PRIORITY = {"time": 0, "concept": 1, "entity": 2, "grammar": 3, "number": 4}
 _NOT_UNDERSTOOD = "I could not understand that question well enough to answer it reliably."
 # Sales-order and purchase-order numbers ("SO-000123", "po 45").
@@ -305,7 +315,7 @@ class OfflinePlanner:
         specialists share (see :mod:`workbench.semantic.question`)."""
         who = Persona.parse(persona).value if persona is not None else None
         try:
-            text = screen_question(question)
+            text = normalize_shorthand(screen_question(question))
         except NotUnderstoodError as err:
             return ParsedQuestion(
                 text=str(question or ""), as_of=as_of, persona=who, screen_error=err
@@ -1336,6 +1346,25 @@ class OfflinePlanner:
 
         kind = "metrics"
         metrics = list(r.metrics)
+        # "items below reorder point with the suggested order qty": rows of the condition,
+        # with the measure as a column of each row (not the measure summed over them).
+        shown_columns: list[str] = []
+        strong = [n for n, neg in r.conditions if not neg]
+        if strong and metrics and not r.count_intent and not r.dims and not r.having:
+            cond_source = model.conditions[strong[0]].source
+            lst = next((x for x in model.listings.values() if x.source == cond_source), None)
+            joined = [
+                c
+                for c in r.metric_cands
+                if c.start > 0 and a.tokens[c.start - 1].text in _WITH_WORDS
+            ]
+            if (
+                lst is not None
+                and joined
+                and len(joined) == len(r.metric_cands)
+                and all(lst.column(m) is not None for m in metrics)
+            ):
+                shown_columns, metrics = list(metrics), []
         conditions = list(r.conditions)
         listing: str | None = None
         dims = list(r.dims)
@@ -1616,7 +1645,8 @@ class OfflinePlanner:
             order_by=tuple(order),
             limit=limit,
             listing=listing if kind == "listing" else None,
-            columns=tuple(
+            columns=tuple(c for c in shown_columns if kind == "listing")
+            + tuple(
                 o.field
                 for o in order
                 if kind == "listing"
@@ -1770,7 +1800,9 @@ class OfflinePlanner:
             for i, t in enumerate(a.tokens)
             if t.text not in IGNORABLE and t.text not in self.model.language.filler
         ]
-        unknown = list(a.unknown)
+        # Words the plan itself explains ("units" of a quantity, "avg" of an average).
+        unknown = [i for i in a.unknown if not self._claimed_by_plan(a.tokens[i], plan)]
+        a.unknown = unknown
         for i in unknown:
             prev = a.tokens[i - 1].text if i > 0 else ""
             if prev in _PREPOSITIONS and a.tokens[i].text not in self.model.language.filler:
@@ -1786,30 +1818,6 @@ class OfflinePlanner:
             ]
             raise NotUnderstoodError(
                 f"I could not tell what '{word}' refers to, so I won't guess. Try 'top {word} …', 'more than {word} units …' or 'last {word} days'.",
-                suggestions=self.suggestions(a.question, persona),
-            )
-        # Every content word must be explained: a word the parse did not use may carry the
-        # meaning ("a ship date *after* the delivery date"), so it is never silently dropped.
-        allowed_unknown = int(len(content) * self.max_unknown_ratio) if len(content) >= 4 else 0
-        if len(unknown) > allowed_unknown:
-            raise NotUnderstoodError(
-                f"{_NOT_UNDERSTOOD} Words I don't know here: {', '.join(repr(a.tokens[i].text) for i in unknown[:5])}.",
-                suggestions=self.suggestions(a.question, persona),
-                unknown_words=[a.tokens[j].text for j in unknown],
-            )
-        negated_other = [
-            c
-            for c in a.chosen
-            if c.negated
-            and c.layer == "concept"
-            and not any(t.kind == "condition" for t in c.payload)
-        ]
-        if negated_other:
-            c = negated_other[0]
-            words = " ".join(a.tokens[i].text for i in range(c.start, c.end + 1))
-            raise NotUnderstoodError(
-                f"I can't answer a question about what did 'not' happen ('not {words}') reliably yet; "
-                "ask about what did happen (for example the units sold by product) and look for zeros.",
                 suggestions=self.suggestions(a.question, persona),
             )
         # "more reserved than on hand", "sold more this month than last month": a comparison
@@ -1829,6 +1837,31 @@ class OfflinePlanner:
                     "do reliably yet; ask for each one and compare them.",
                     suggestions=self.suggestions(a.question, persona),
                 )
+        # Every content word must be explained: a word the parse did not use may carry the
+        # meaning ("a ship date *after* the delivery date"), so it is never silently dropped.
+        allowed_unknown = int(len(content) * self.max_unknown_ratio) if len(content) >= 4 else 0
+        if len(unknown) > allowed_unknown:
+            raise NotUnderstoodError(
+                f"{_NOT_UNDERSTOOD} Words I don't know here: {', '.join(repr(a.tokens[i].text) for i in unknown[:5])}.",
+                suggestions=self.suggestions(a.question, persona),
+                unknown_words=[a.tokens[j].text for j in unknown],
+            )
+        self._check_unused_concepts(plan, a, persona)
+        negated_other = [
+            c
+            for c in a.chosen
+            if c.negated
+            and c.layer == "concept"
+            and not any(t.kind == "condition" for t in c.payload)
+        ]
+        if negated_other:
+            c = negated_other[0]
+            words = " ".join(a.tokens[i].text for i in range(c.start, c.end + 1))
+            raise NotUnderstoodError(
+                f"I can't answer a question about what did 'not' happen ('not {words}') reliably yet; "
+                "ask about what did happen (for example the units sold by product) and look for zeros.",
+                suggestions=self.suggestions(a.question, persona),
+            )
         unused_negation = [c for c in a.grammar("negation") if "negation_used" not in c.payload]
         if unused_negation and not a.concepts("condition") and not plan.negated_conditions:
             raise NotUnderstoodError(
@@ -1858,6 +1891,71 @@ class OfflinePlanner:
         return plan.with_(
             confidence=round(max(0.0, confidence), 2), notes=tuple(dict.fromkeys(notes))
         )
+
+    def _check_unused_concepts(self, plan: QueryPlan, a: _Analysis, persona: Persona) -> None:
+        """The coverage rule for words the model knows: a time grain or a date column the
+        question names but the plan does not use means the plan answers another question."""
+        unused: list[str] = []
+        for c in a.concepts("grain", "attribute"):
+            kinds = {t.kind for t in c.payload}
+            if kinds & {"metric", "condition", "phrase", "listing", "dimension", "used"}:
+                continue
+            words = " ".join(a.tokens[i].text for i in range(c.start, c.end + 1))
+            if "grain" in kinds:
+                grains = {t.name for t in c.payload if t.kind == "grain"}
+                if plan.kind == "metrics" and grains & set(plan.dimensions):
+                    continue
+                unused.append(words)
+            elif "attribute" in kinds:
+                columns = {t.name.split(".", 1)[1] for t in c.payload if t.kind == "attribute"}
+                listing_cols = (
+                    set(plan.columns)
+                    | {o.field for o in plan.order_by}
+                    | {f.field for f in plan.filters}
+                )
+                if plan.kind == "listing" and (
+                    columns & listing_cols
+                    or any(
+                        t.name.startswith(f"{plan.listing}.")
+                        for t in c.payload
+                        if t.kind == "attribute"
+                    )
+                ):
+                    continue
+                unused.append(words)
+        if unused:
+            shown = ", ".join(repr(w) for w in dict.fromkeys(unused))
+            raise NotUnderstoodError(
+                f"I could not use {shown} in an answer to this question, so I won't guess. "
+                "Name a grouping ('by month'), or ask for the rows ('which orders … with their promised date').",
+                suggestions=self.suggestions(a.question, persona),
+                unknown_words=list(dict.fromkeys(unused)),
+            )
+
+    def _claimed_by_plan(self, tok: Token, plan: QueryPlan) -> bool:
+        """Whether an element of the plan explains a word the parse left unclaimed.
+
+        The coverage rule: a word the model knows is answered by the plan or the question is
+        refused. Some words restate what the plan's measure already is: "units" / "qty" of a
+        measure counted in units, "avg" / "mean" of an average or a rate, "ordered" of rows
+        that are orders.
+        """
+        word = tok.stem
+        metrics = [self.model.metrics[m] for m in plan.metrics if m in self.model.metrics]
+        if word in _QUANTITY_WORDS:
+            return any(m.unit == "units" for m in metrics) or plan.listing == "stock_positions"
+        if word in _AVERAGE_WORDS:
+            return any(
+                m.ratio is not None
+                or m.label.startswith("average")
+                or (m.measure is not None and self.model.measures[m.measure].agg == "avg")
+                for m in metrics
+            )
+        if word in {"ordered", "order"}:
+            return bool(
+                self._plan_sources(plan) & {"orders", "sales", "purchases", "purchase_orders"}
+            )
+        return False
 
     def _plan_tables_hint(self, plan: QueryPlan) -> frozenset[str]:
         tables: set[str] = set()

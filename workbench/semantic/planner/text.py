@@ -241,7 +241,9 @@ class Speller:
         )
         if not best:
             return None
-        best.sort(key=lambda r: (r[1], abs(len(r[0]) - len(word)), r[0]))
+        # Closest first; then the same length; then the same last letter (a slip in the middle
+        # of a word is likelier than a changed ending: "monthy" is "monthly", not "month").
+        best.sort(key=lambda r: (r[1], abs(len(r[0]) - len(word)), r[0][-1] != word[-1], r[0]))
         # Two equally close words: too ambiguous to guess.
         if len(best) > 1 and best[0][1] == best[1][1] and best[0][0][:2] != best[1][0][:2]:
             return None
@@ -250,3 +252,73 @@ class Speller:
         if candidate in word or (word in candidate and len(candidate) - len(word) > 1):
             return None
         return candidate if candidate[0] == word[0] or len(word) >= 6 else None
+
+
+# --- shorthand people type ---------------------------------------------------------------------
+_AFTER_PERIOD_WORD = r"(?:last|this|next|per|a|each|by|every|prev|previous|prior|past|the|\d+)"
+#: (pattern, replacement): texting and trade shorthand, read as the words it stands for before
+#: anything else reads the question. Guarded so names keep their letters ("Kansas City MO",
+#: "R-410A", "U-bolt").
+_SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), r)
+    for p, r in (
+        (r"\brn\b", "right now"),
+        (r"\batm\b", "at the moment"),
+        (r"\b(?:wat|wut|wht)\b", "what"),
+        (r"\b(?:whch|wich|whic|whihc)\b", "which"),
+        (r"\bmny\b", "many"),
+        (r"\bhw\b", "how"),
+        (r"\br\b(?![-\d/])", "are"),
+        (r"\bu\b(?![-\d/])", "you"),
+        (r"\bur\b(?![-\d/])", "your"),
+        (r"(?<=\w )n(?= \w)", "and"),
+        (r"\s&\s", " and "),
+        (r"\b(?:pls|plz|plzz|pleas)\b", "please"),
+        (r"\b(?:thx|thnx|thanx)\b", "thanks"),
+        (r"\b(?:yday|ystdy|yest|yesterdy)\b", "yesterday"),
+        (r"\b(?:tmrw|tmr|tmrrw|tomo|2moro|tmw|tmrow)\b", "tomorrow"),
+        (r"\b(?:tdy|2day)\b", "today"),
+        (r"\b(\d+)\s?d\b", r"\1 days"),
+        (r"\b(\d+)\s?(?:wks|wk)\b", r"\1 weeks"),
+        (r"\b(\d+)\s?(?:mos|mths|mnths)\b", r"\1 months"),
+        (r"\b(\d+)\s?(?:yrs|yr)\b", r"\1 years"),
+        (rf"\b({_AFTER_PERIOD_WORD})\s+(?:mo|mth|mnth)\b", r"\1 month"),
+        (r"\b(?:wk|wek)(?=\s*\d)", "week"),
+        (rf"\b({_AFTER_PERIOD_WORD})\s+wk\b", r"\1 week"),
+        (r"\b(?:yr)\b", "year"),
+        (r"\b(?:yrs)\b", "years"),
+        (r"\b(?:qtr)\b", "quarter"),
+        (r"\b(?:qtrs)\b", "quarters"),
+        (r"\bb4\b", "before"),
+        (r"\b(?:recvd|rcvd|rec'd|recv'd|rcv'd|recieved)\b", "received"),
+        (r"\b(?:shpd|shipd)\b", "shipped"),
+        (r"\b(?:dlvd|delivd|dlvrd)\b", "delivered"),
+        (r"\bhnd\b", "hand"),
+        (r"\b(?:itms|itmes)\b", "items"),
+        (r"\boos\b", "out of stock"),
+        (r"\bsos\b", "sales orders"),
+        (r"\breorder\s+pts?\b", "reorder point"),
+        (r"#\s*of\b", "number of"),
+        (r"(?<![\w#])#(?=\s*[a-z])", "number of"),
+        (r"\b(\d+(?:\.\d+)?)\s?k\b", "\\g<1>000"),
+        # Possessives: "Keller Electric Co.'s orders", "Northstar's fill rate", "suppliers' scores".
+        (r"(?<=\.)['’]s\b", ""),
+        (
+            r"\b(?!(?:what|who|how|where|that|there|let|it|he|she|here|when|why)['’]s\b)(\w+)['’]s\b",
+            r"\1",
+        ),
+        (r"(?<=\ws)['’](?=\s|$)", ""),
+    )
+)
+
+
+def normalize_shorthand(text: str) -> str:
+    """The question with texting and trade shorthand written out ("skus r low rn" -> "skus
+    are low right now", "last 30d" -> "last 30 days", "20k" -> "20000"), possessives dropped."""
+    out = text
+    for pattern, repl in _SHORTHAND:
+        if pattern.pattern.startswith(r"\b(\d+(?:\.\d+)?)\s?k"):
+            out = pattern.sub(lambda m: f"{float(m.group(1)) * 1000:g}", out)
+        else:
+            out = pattern.sub(repl, out)
+    return out
