@@ -178,6 +178,8 @@ class _Analysis:
     chosen: list[_Cand]
     unknown: list[int]
     corrections: dict[int, str] = field(default_factory=dict)
+    #: Token positions a rule outside the candidates explained ("the month before").
+    claimed: set[int] = field(default_factory=set)
 
     def of(self, layer: str) -> list[_Cand]:
         return [c for c in self.chosen if c.layer == layer]
@@ -611,7 +613,9 @@ class OfflinePlanner:
                 shifted, (lo, hi) = found
                 plan = plan.with_(time_window=shifted)
                 # The words of the shift are explained by it.
-                a.unknown = [i for i in a.unknown if not (lo <= a.tokens[i].start < hi)]
+                inside = {i for i, t in enumerate(a.tokens) if lo <= t.start < hi}
+                a.unknown = [i for i in a.unknown if i not in inside]
+                a.claimed |= inside
         # Filters: a new value for a dimension replaces the old one, unless "too"/"also".
         additive = any(t.text in {"too", "also", "well", "plus"} for t in a.tokens)
         filters = list(plan.filters)
@@ -1896,10 +1900,17 @@ class OfflinePlanner:
         """The coverage rule for words the model knows: a time grain or a date column the
         question names but the plan does not use means the plan answers another question."""
         unused: list[str] = []
+        day_metric = any(
+            self.model.metrics[m].unit == "days" for m in plan.metrics if m in self.model.metrics
+        )
         for c in a.concepts("grain", "attribute"):
             kinds = {t.kind for t in c.payload}
             if kinds & {"metric", "condition", "phrase", "listing", "dimension", "used"}:
                 continue
+            if all(i in a.claimed for i in range(c.start, c.end + 1)):
+                continue
+            if day_metric and {t.name for t in c.payload if t.kind == "grain"} == {"day"}:
+                continue  # "lead time in days": the unit of the measure
             words = " ".join(a.tokens[i].text for i in range(c.start, c.end + 1))
             if "grain" in kinds:
                 grains = {t.name for t in c.payload if t.kind == "grain"}

@@ -243,7 +243,7 @@ class Speller:
             return None
         # Closest first; then the same length; then the same last letter (a slip in the middle
         # of a word is likelier than a changed ending: "monthy" is "monthly", not "month").
-        best.sort(key=lambda r: (r[1], abs(len(r[0]) - len(word)), r[0][-1] != word[-1], r[0]))
+        best.sort(key=lambda r: (r[1], r[0][-1] != word[-1], abs(len(r[0]) - len(word)), r[0]))
         # Two equally close words: too ambiguous to guess.
         if len(best) > 1 and best[0][1] == best[1][1] and best[0][0][:2] != best[1][0][:2]:
             return None
@@ -264,6 +264,7 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for p, r in (
         (r"\brn\b", "right now"),
         (r"\batm\b", "at the moment"),
+        (r"\b(?:wats|whats|wuts)\b", "what is"),
         (r"\b(?:wat|wut|wht)\b", "what"),
         (r"\b(?:whch|wich|whic|whihc)\b", "which"),
         (r"\bmny\b", "many"),
@@ -272,6 +273,7 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bu\b(?![-\d/])", "you"),
         (r"\bur\b(?![-\d/])", "your"),
         (r"(?<=\w )n(?= \w)", "and"),
+        (r"^n(?= \w)", "and"),
         (r"\s&\s", " and "),
         (r"\b(?:pls|plz|plzz|pleas)\b", "please"),
         (r"\b(?:thx|thnx|thanx)\b", "thanks"),
@@ -297,6 +299,8 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:itms|itmes)\b", "items"),
         (r"\boos\b", "out of stock"),
         (r"\bsos\b", "sales orders"),
+        (r"(?-i:\bSO\b)(?![\s#-]*\d)", "sales order"),
+        (r"\bout of (?!stock\b|the stock\b|inventory\b|stocks\b)", "from "),
         (r"\breorder\s+pts?\b", "reorder point"),
         (r"#\s*of\b", "number of"),
         (r"(?<![\w#])#(?=\s*[a-z])", "number of"),
