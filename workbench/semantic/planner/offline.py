@@ -499,6 +499,7 @@ class OfflinePlanner:
         for i, tok in enumerate(tokens):
             if tok.number is not None:
                 cands.append(_Cand(i, i, "number", tok))
+        cands = self._bind_compounds(cands, tokens)
         chosen = _segment(
             cands, len(tokens), [t.text in IGNORABLE or t.stem in IGNORABLE for t in tokens]
         )
@@ -520,6 +521,28 @@ class OfflinePlanner:
         analysis = _Analysis(question, tokens, chosen, unknown, corrections)
         self._mark_negations(analysis)
         return analysis
+
+    def _bind_compounds(self, cands: list[_Cand], tokens: list[Token]) -> list[_Cand]:
+        """An entity noun that starts a compound ("customer orders", "supplier lead time")
+        belongs to the compound, not to a phrase ending on it ("how many customer")."""
+        compound_starts = {
+            c.start
+            for c in cands
+            if c.layer == "concept"
+            and c.length >= 2
+            and any(t.kind in {"listing", "metric", "condition"} for t in c.payload)
+        }
+        return [
+            c
+            for c in cands
+            if not (
+                c.layer == "concept"
+                and c.length >= 2
+                and c.end in compound_starts
+                and not tokens[c.end].plural
+                and tokens[c.end].stem in self._word_dims
+            )
+        ]
 
     def _mark_negations(self, a: _Analysis) -> None:
         """Attach "not"/"excluding" to the condition or entity right after it."""
@@ -923,6 +946,20 @@ class OfflinePlanner:
         for cue in cues:
             nxt = a.next_after(cue)
             if nxt is None:
+                # "… and the units on hand for each": each of the rows the question is about.
+                if a.tokens[cue.end].text in {"each", "every"}:
+                    noun = next(
+                        (
+                            c
+                            for c in reversed(a.chosen)
+                            if c.end < cue.start
+                            and c.layer == "concept"
+                            and self._word_dims.get(a.tokens[c.end].stem)
+                        ),
+                        None,
+                    )
+                    if noun is not None:
+                        _add(r.dims, "|".join(self._word_dims[a.tokens[noun.end].stem]))
                 continue
             if nxt.layer == "concept":
                 grains = [t.name for t in nxt.payload if t.kind == "grain"]
@@ -1047,7 +1084,7 @@ class OfflinePlanner:
                 dims
                 and c.length > 1
                 and (
-                    prev_word in _LIST_WHICH
+                    prev_word in _LIST_WHICH | {"each", "every", "per", "by"}
                     or (first.plural and prev_word not in {"the", "our", "of", "for"})
                     or last.plural
                 )
@@ -1357,11 +1394,13 @@ class OfflinePlanner:
         if strong and metrics and not r.count_intent and not r.dims and not r.having:
             cond_source = model.conditions[strong[0]].source
             lst = next((x for x in model.listings.values() if x.source == cond_source), None)
-            joined = [
-                c
-                for c in r.metric_cands
-                if c.start > 0 and a.tokens[c.start - 1].text in _WITH_WORDS
-            ]
+            def joined_by(c: _Cand) -> bool:
+                i = c.start - 1
+                while i >= 0 and a.tokens[i].text in IGNORABLE:
+                    i -= 1
+                return i >= 0 and a.tokens[i].text in _WITH_WORDS
+
+            joined = [c for c in r.metric_cands if joined_by(c)]
             if (
                 lst is not None
                 and joined
@@ -1553,6 +1592,14 @@ class OfflinePlanner:
                     _NOT_UNDERSTOOD, suggestions=self.suggestions(a.question, persona)
                 )
             noun = listing_nouns[0]
+            if (r.order or r.limit is not None) and len(listing_nouns) > 1:
+                # "which supplier have we placed the most POs with": the rows counted are the
+                # other noun's, ranked by the subject noun.
+                subject_ids = {id(c) for c, _ in subject_nouns}
+                counted_nouns = [c for c in listing_nouns if id(c) not in subject_ids]
+                if counted_nouns and counted_nouns[0] is not noun:
+                    noun = counted_nouns[0]
+                    r.count_intent = True
             listing = listing_for(noun)
             assert listing is not None
             group_subjects = [(c, d) for c, d in subject_nouns if c is not noun]
