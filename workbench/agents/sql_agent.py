@@ -135,6 +135,7 @@ class PersonaSqlAgent:
                     as_of=request.as_of,
                     previous=previous_plan(request),
                     parsed=parsed,
+                    previous_keys=self._previous_keys(request),
                 )
             else:
                 plan = self.planner.plan(
@@ -189,6 +190,30 @@ class PersonaSqlAgent:
             return self._done(
                 base.with_(plan=plan, error=str(err), details={"code": err.code}), started
             )
+
+    def _previous_keys(self, request: AgentRequest) -> dict[str, tuple[Any, ...]]:
+        """The ids of the rows the previous answer showed, per dimension (or listing key), so
+        "these" / "those" / "their" can mean exactly those rows."""
+        plan = previous_plan(request)
+        prev = request.previous
+        if plan is None or prev is None or prev.frame is None or prev.frame.empty:
+            return {}
+        keys: dict[str, tuple[Any, ...]] = {}
+        frame = prev.frame
+        if plan.kind == "metrics":
+            for dim in plan.dimensions:
+                spec = self.model.dimensions.get(dim)
+                if spec is None or not spec.columns:
+                    continue
+                column = spec.columns[0]
+                if column in frame.columns:
+                    keys[dim] = tuple(dict.fromkeys(frame[column].dropna().astype(str)))
+        elif plan.listing in self.model.listings:
+            listing = self.model.listings[plan.listing or ""]
+            column = listing.columns[0][0] if listing.columns else None
+            if column and column in frame.columns:
+                keys[column] = tuple(dict.fromkeys(frame[column].dropna().astype(str)))
+        return keys
 
     def parse(self, question: str, as_of: Any) -> ParsedQuestion:
         """The question's one reading, by this persona's planner (entity names it may see)."""

@@ -25,24 +25,10 @@ from workbench.semantic.time import TimeWindow
 __all__ = ["REFERENCE_WORDS", "ChangeNotSupportedError", "ParsedQuestion", "Quantity", "parse_text"]
 
 #: Words that point at the previous answer ("which of these …", "same for West").
-REFERENCE_WORDS = frozenset(
-    {
-        "these",
-        "those",
-        "them",
-        "ones",
-        "same",
-        "instead",
-        "it",
-        "they",
-        "their",
-        "that",
-        "there",
-        "this one",
-    }
-)
+REFERENCE_WORDS = frozenset({"these", "those", "them", "their", "they", "same", "instead", "ones"})
 
 
+_ROW_PRONOUNS = frozenset({"these", "those", "them", "their", "they", "ones"})
 #: First words that continue the conversation ("and West?", "now by month").
 _LEADS = frozenset(
     {"and", "only", "just", "also", "now", "but", "then", "so", "ok", "okay", "plus"}
@@ -102,6 +88,12 @@ class ParsedQuestion:
         return tuple(t[0] for t in self.tokens)
 
     @property
+    def points_at_rows(self) -> bool:
+        """Whether a pronoun points at the rows the previous answer showed ("which of these …",
+        "their lead time"): the new question is about exactly those rows."""
+        return any(w in _ROW_PRONOUNS for w in self.words)
+
+    @property
     def references_previous(self) -> bool:
         """Whether words point at the previous answer ("these", "same for West", "what about")."""
         words = self.words
@@ -125,10 +117,12 @@ class ParsedQuestion:
         """
         if self.screen_error is not None or self.cues.change_verb:
             return False
-        if self.has_subject and not self.references_previous:
-            return False
         if self.cues.asks_for_calculation:
             return self.cues.follow_up_words and self.references_previous
+        if self.references_previous:
+            return True
+        if self.has_subject:
+            return False
         return self.cues.follow_up_words or self.refines
 
     def to_dict(self) -> dict[str, Any]:

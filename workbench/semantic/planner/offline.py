@@ -372,6 +372,7 @@ class OfflinePlanner:
         as_of: date,
         previous: QueryPlan | None = None,
         parsed: ParsedQuestion | None = None,
+        previous_keys: dict[str, tuple[Any, ...]] | None = None,
     ) -> QueryPlan:
         """The plan for ``question`` (or its ``parsed`` reading, when the caller has one);
         raises NotUnderstoodError / PermissionDeniedError."""
@@ -387,6 +388,8 @@ class OfflinePlanner:
             return self._document_plan(parsed, analysis, persona, as_of)
         if previous is not None and parsed.follows_up:
             plan = self._refine(previous, analysis, persona, as_of)
+            if previous_keys and parsed.points_at_rows and "instead" not in parsed.words:
+                plan = self._scope_to_previous(plan, previous, previous_keys)
         else:
             plan = self._build(analysis, persona, as_of)
         return self._finish(plan, analysis, persona)
@@ -716,6 +719,28 @@ class OfflinePlanner:
                 suggestions=self.suggestions(a.question, persona),
             )
         return self._validated_filters(plan)
+
+    @staticmethod
+    def _scope_to_previous(
+        plan: QueryPlan, previous: QueryPlan, keys: dict[str, tuple[Any, ...]]
+    ) -> QueryPlan:
+        """ "Which of these are HVAC" after a top 5: the rows the previous answer showed.
+
+        Only when the previous answer showed a subset (a top N or a threshold); otherwise
+        the refined plan already covers the same rows.
+        """
+        if previous.limit is None and not previous.having:
+            return plan
+        for field_name, values in keys.items():
+            if not values or len(values) > 1000 or plan.filter_for(field_name) is not None:
+                continue
+            label = f"the {len(values)} in the previous answer"
+            plan = plan.with_(
+                filters=(*plan.filters, Filter(field_name, "in", tuple(values), label)),
+                limit=None if plan.limit == previous.limit else plan.limit,
+                having=() if plan.having == previous.having else plan.having,
+            )
+        return plan
 
     def _dim_ok(self, dim: str, metrics: Sequence[str]) -> bool:
         if dim in TIME_GRAINS:
