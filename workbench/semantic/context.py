@@ -247,3 +247,28 @@ def understand(text: str, as_of: dt.date, entities: EntityIndex) -> QuestionCont
         min_score=_min_score(text),
         percent=_percent(text),
     )
+
+
+_NOUNS = r"(?:suppliers?|vendors?|warehouses?|products?|items?|skus?|parts?|dcs?|sites?)"
+_TOP_N = re.compile(
+    rf"\b(top|best|bottom|worst)\s+(\d{{1,3}}|{'|'.join(CARDINALS)})\b", re.IGNORECASE
+)
+_TOP_ONE = re.compile(
+    rf"\b(top|best|highest[- ]scoring|best[- ]scoring|number one|worst|bottom|lowest[- ]scoring|worst[- ]scoring)"
+    rf"(?:[- ](?:ranked|rated|performing))?\s+({_NOUNS})\b",
+    re.IGNORECASE,
+)
+
+
+def rank_request(text: str) -> tuple[int, bool] | None:
+    """How many ranked rows a question asks for and from which end: ``(3, True)`` for "top 3",
+    ``(1, False)`` for "the worst supplier"; None when it asks for the whole ranking."""
+    m = _TOP_N.search(text)
+    if m:
+        word = m.group(2).lower()
+        n = int(word) if word.isdigit() else CARDINALS[word]
+        return n, m.group(1).lower() in {"top", "best"}
+    m = _TOP_ONE.search(text)
+    if m and not m.group(2).lower().endswith("s"):
+        return 1, not m.group(1).lower().startswith(("worst", "bottom", "lowest"))
+    return None

@@ -91,13 +91,26 @@ class ParsedQuestion:
     def points_at_rows(self) -> bool:
         """Whether a pronoun points at the rows the previous answer showed ("which of these …",
         "their lead time"): the new question is about exactly those rows."""
-        return any(w in _ROW_PRONOUNS for w in self.words)
+        return any(self._points_back(i) for i in range(len(self.tokens)))
+
+    def _points_back(self, i: int) -> bool:
+        """Token ``i`` is a pronoun for earlier rows: "their" after a plural noun of this
+        question ("products below their reorder point") is that noun's, not the last answer's."""
+        text = self.tokens[i][0]
+        if text not in _ROW_PRONOUNS:
+            return False
+        if text in {"their", "they", "them"}:
+            return not any(t[0] != t[1] and t[0].endswith("s") for t in self.tokens[:i])
+        return True
 
     @property
     def references_previous(self) -> bool:
         """Whether words point at the previous answer ("these", "same for West", "what about")."""
         words = self.words
-        if any(w in REFERENCE_WORDS for w in words):
+        if any(
+            w in REFERENCE_WORDS and (w not in _ROW_PRONOUNS or self._points_back(i))
+            for i, w in enumerate(words)
+        ):
             return True
         lead = " ".join(words[:2])
         if lead in {"what about", "how about"} or (bool(words) and words[0] in _LEADS):

@@ -3,8 +3,7 @@ SELECT
   COUNT(*) AS order_count
 FROM sales_order_header
 WHERE
-  sales_order_header.status <> 'CANCELLED'
-  AND sales_order_header.priority = 'EXPRESS'
+  sales_order_header.priority = 'EXPRESS'
 GROUP BY
   sales_order_header.status
 ORDER BY

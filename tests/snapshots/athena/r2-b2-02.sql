@@ -2,6 +2,5 @@ SELECT
   COUNT(*) AS order_count
 FROM sales_order_header
 WHERE
-  sales_order_header.status <> 'CANCELLED'
-  AND sales_order_header.status = 'PENDING'
+  sales_order_header.status = 'PENDING'
   AND sales_order_header.warehouse_id = 'WH-EAST'

@@ -2,5 +2,4 @@ SELECT
   COUNT(*) AS po_count
 FROM purchase_order_header
 WHERE
-  purchase_order_header.status <> 'CANCELLED'
-  AND purchase_order_header.status = 'PARTIAL'
+  purchase_order_header.status = 'PARTIAL'

@@ -2,8 +2,6 @@ SELECT
   purchase_order_header.status AS status,
   COUNT(*) AS po_count
 FROM purchase_order_header
-WHERE
-  purchase_order_header.status <> 'CANCELLED'
 GROUP BY
   purchase_order_header.status
 ORDER BY

@@ -3,8 +3,7 @@ SELECT
   COUNT(*) AS order_count
 FROM sales_order_header
 WHERE
-  sales_order_header.status <> 'CANCELLED'
-  AND sales_order_header.status = 'PENDING'
+  sales_order_header.status = 'PENDING'
 GROUP BY
   sales_order_header.priority
 ORDER BY

@@ -2,8 +2,6 @@ SELECT
   sales_order_header.status AS status,
   COUNT(*) AS order_count
 FROM sales_order_header
-WHERE
-  sales_order_header.status <> 'CANCELLED'
 GROUP BY
   sales_order_header.status
 ORDER BY

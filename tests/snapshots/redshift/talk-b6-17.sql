@@ -6,8 +6,7 @@ FROM sales_order_header
 JOIN warehouse
   ON sales_order_header.warehouse_id = warehouse.warehouse_id
 WHERE
-  sales_order_header.status <> 'CANCELLED'
-  AND sales_order_header.status = 'PICKING'
+  sales_order_header.status = 'PICKING'
 GROUP BY
   sales_order_header.warehouse_id,
   warehouse.warehouse_name

@@ -33,7 +33,7 @@ from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
 from workbench.cost.usage import Usage
 from workbench.data.schema import PERSONA_TABLES, Persona, personas_for_tables
 from workbench.invokers.base import Invoker
-from workbench.semantic.context import QuestionContext, understand
+from workbench.semantic.context import QuestionContext, rank_request, understand
 from workbench.semantic.entities import EntityIndex
 from workbench.semantic.interpretation import interpret_tool_call
 from workbench.tools.registry import ToolRegistry, default_registry
@@ -270,6 +270,12 @@ class SpecialistAgent:
         data = self.invoker.invoke(call.tool, call.arguments, usage=usage)
         result = ToolResult.from_dict(data)
         shown = self.present(call, result, ctx)
+        asked = rank_request(ctx.text)
+        if asked is not None and "rank" in shown.frame.columns and len(shown.frame) > asked[0]:
+            # "the top supplier", "worst 3 warehouses": the rows of the ranking asked for.
+            n, from_top = asked
+            ranked = shown.frame.sort_values("rank", kind="stable")
+            shown.frame = ranked.head(n) if from_top else ranked.tail(n).iloc[::-1]
         sentence = (
             shown.sentence
             if not shown.recommendation

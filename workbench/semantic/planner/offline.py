@@ -1419,6 +1419,7 @@ class OfflinePlanner:
         if strong and metrics and not r.count_intent and not r.dims and not r.having:
             cond_source = model.conditions[strong[0]].source
             lst = next((x for x in model.listings.values() if x.source == cond_source), None)
+
             def joined_by(c: _Cand) -> bool:
                 i = c.start - 1
                 while i >= 0 and a.tokens[i].text in IGNORABLE:
