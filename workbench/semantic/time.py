@@ -508,3 +508,30 @@ def parse_time_window(text: str, as_of: date) -> TimeWindow | None:
     """The first time expression in ``text`` resolved against ``as_of``, or None."""
     found = find_time_window(text, as_of)
     return found[0] if found else None
+
+
+@_rule(
+    rf"(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?P<half>first|1st|second|2nd|last)\s+half\s+of\s+(?P<mon>{_MONTH})(?:\s+(?P<y>\d{{4}}))?"
+)
+def _half_month(m: re.Match[str], as_of: date) -> TimeWindow | None:
+    """'the first half of June' = June 1-15; 'the second half' = the 16th to the month's end."""
+    month = _month_window(m["mon"], m["y"], as_of)
+    first = m["half"].lower() in {"first", "1st"}
+    start = month.start if first else month.start.replace(day=16)
+    end = month.start.replace(day=15) if first else month.end
+    name = f"{calendar.month_name[month.start.month]} {month.start.year}"
+    return TimeWindow(start, end, f"the {'first' if first else 'second'} half of {name}")
+
+
+@_rule(r"(?:in\s+|during\s+|for\s+)?(?:iso\s+)?(?:week|wk)\s*#?\s*(?P<w>\d{1,2})(?:\s+(?:of\s+)?(?P<y>\d{4}))?")
+def _iso_week(m: re.Match[str], as_of: date) -> TimeWindow | None:
+    """'week 23', 'wk 23 2026': the ISO week (Monday to Sunday), of this year unless named."""
+    week = int(m["w"])
+    year = int(m["y"]) if m["y"] else as_of.year
+    try:
+        start = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    if not m["y"] and start > as_of:
+        start = date.fromisocalendar(year - 1, week, 1)
+    return TimeWindow(start, start + timedelta(days=6), f"ISO week {week} of {start.isocalendar()[0]}")

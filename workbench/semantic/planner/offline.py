@@ -927,7 +927,7 @@ class OfflinePlanner:
                 if f.op == "in" and len(f.values) > 1 and f.field in model.dimensions:
                     _add(r.dims, f.field)
         self._read_ordering(a, r, persona)
-        self._read_comparisons(a, r)
+        self._read_comparisons(a, r, base)
         if (
             r.count_intent
             and [n for n, _ in r.conditions] == ["in_stock"]
@@ -1325,7 +1325,9 @@ class OfflinePlanner:
         )
         return value
 
-    def _read_comparisons(self, a: _Analysis, r: _Reading) -> None:
+    def _read_comparisons(
+        self, a: _Analysis, r: _Reading, base: QueryPlan | None = None
+    ) -> None:
         for cue in a.chosen:
             if cue.layer != "grammar":
                 continue
@@ -1348,6 +1350,17 @@ class OfflinePlanner:
             value = float(num.payload.number)
             # The metric nearest to the comparison.
             metric_cands = [c for c in a.concepts("metric") if c is not r.phrase_cand]
+            if not metric_cands and base is not None and len(base.metrics) == 1:
+                # "fill rate by supplier" / "which of these are below 85%": the measure shown.
+                metric = base.metrics[0]
+                if self.model.metrics[metric].is_rate and (num.payload.percent or value > 1):
+                    value = value / 100.0
+                r.having.append(MetricFilter(metric, op, value))
+                num.payload = Token(
+                    num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
+                )
+                cue.payload = ["cmp_used"]
+                continue
             if not metric_cands:
                 raise NotUnderstoodError(
                     f"I could not tell what '{a.tokens[cue.start].text} {num.payload.text}' refers to; name the measure (e.g. 'more than 100 units on hand')."
