@@ -928,6 +928,7 @@ class OfflinePlanner:
                     _add(r.dims, f.field)
         self._read_ordering(a, r, persona)
         self._read_comparisons(a, r, base)
+        self._read_existence(a, r)
         if (
             r.count_intent
             and [n for n, _ in r.conditions] == ["in_stock"]
@@ -1324,6 +1325,21 @@ class OfflinePlanner:
             num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
         )
         return value
+
+    def _read_existence(self, a: _Analysis, r: _Reading) -> None:
+        """ "Which products still have units outstanding": the groups where the amount is
+        above zero (the groups with none are not the rows asked for)."""
+        if r.having or not r.metric_cands or not a.tokens or a.tokens[0].text not in _LIST_WHICH:
+            return
+        c = r.metric_cands[0]
+        i = c.start - 1
+        while i >= 0 and a.tokens[i].text in {"still", "any", "some", "currently"}:
+            i -= 1
+        if i < 1 or a.tokens[i].text not in {"have", "has"}:
+            return
+        metric = r.metrics[0]
+        if self.model.metrics[metric].unit in {"units", "currency", "orders", "positions"}:
+            r.having.append(MetricFilter(metric, ">", 0.0))
 
     def _read_comparisons(
         self, a: _Analysis, r: _Reading, base: QueryPlan | None = None
