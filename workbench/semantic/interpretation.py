@@ -188,7 +188,12 @@ def interpret_plan(plan: QueryPlan, model: SemanticModel) -> Interpretation:
                 "period", f"last {days} days (the measure's default)", "time_window", None
             )
         )
-    elif plan.kind == "metrics" and plan.metrics:
+    elif plan.kind == "metrics" and any(
+        model.sources[src].time_column is not None
+        for m in plan.metrics
+        if m in model.metrics
+        for src in model.metric_sources(m)
+    ):
         parts.append(InterpretationPart("period", "all dates", "time_window", None))
     for o in plan.order_by:
         label = _field_label(model, o.field)

@@ -523,7 +523,9 @@ def _half_month(m: re.Match[str], as_of: date) -> TimeWindow | None:
     return TimeWindow(start, end, f"the {'first' if first else 'second'} half of {name}")
 
 
-@_rule(r"(?:in\s+|during\s+|for\s+)?(?:iso\s+)?(?:week|wk)\s*#?\s*(?P<w>\d{1,2})(?:\s+(?:of\s+)?(?P<y>\d{4}))?")
+@_rule(
+    r"(?:in\s+|during\s+|for\s+)?(?:iso\s+)?(?:week|wk)\s*#?\s*(?P<w>\d{1,2})(?:\s+(?:of\s+)?(?P<y>\d{4}))?"
+)
 def _iso_week(m: re.Match[str], as_of: date) -> TimeWindow | None:
     """'week 23', 'wk 23 2026': the ISO week (Monday to Sunday), of this year unless named."""
     week = int(m["w"])
@@ -534,4 +536,6 @@ def _iso_week(m: re.Match[str], as_of: date) -> TimeWindow | None:
         return None
     if not m["y"] and start > as_of:
         start = date.fromisocalendar(year - 1, week, 1)
-    return TimeWindow(start, start + timedelta(days=6), f"ISO week {week} of {start.isocalendar()[0]}")
+    return TimeWindow(
+        start, start + timedelta(days=6), f"ISO week {week} of {start.isocalendar()[0]}"
+    )

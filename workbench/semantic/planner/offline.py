@@ -503,6 +503,7 @@ class OfflinePlanner:
             if tok.number is not None:
                 cands.append(_Cand(i, i, "number", tok))
         cands = self._bind_compounds(cands, tokens)
+        cands = _statuses_as_typed(cands, tokens, question)
         chosen = _segment(
             cands, len(tokens), [t.text in IGNORABLE or t.stem in IGNORABLE for t in tokens]
         )
@@ -709,6 +710,13 @@ class OfflinePlanner:
                 plan = plan.with_(order_by=(Ordering(plan.metrics[0], True),))
         if reading.having and plan.kind == "metrics":
             plan = plan.with_(having=tuple(h for h in reading.having if h.metric in plan.metrics))
+        if plan.kind == "listing" and a.has("count") and not reading.dims:
+            # "late deliveries last month" / "how many of those were for Thornton": count the rows.
+            metric = self._count_metric_for_listing(plan)
+            plan = QueryPlan(kind="metrics", metrics=(metric,), filters=plan.filters,
+                             conditions=tuple(c for c in plan.conditions if self.model.metrics[metric].condition != c),
+                             negated_conditions=plan.negated_conditions, time_window=plan.time_window, as_of=as_of,
+                             question=a.question, notes=plan.notes)  # fmt: skip
         changed = plan.with_(question="", notes=()) != previous.with_(
             as_of=as_of, question="", notes=()
         )
@@ -926,9 +934,10 @@ class OfflinePlanner:
             for f in r.filters:
                 if f.op == "in" and len(f.values) > 1 and f.field in model.dimensions:
                     _add(r.dims, f.field)
-        self._read_ordering(a, r, persona)
+        self._read_ordering(a, r, persona, base)
         self._read_comparisons(a, r, base)
         self._read_existence(a, r)
+        self._read_plural_measures(a, r)
         if (
             r.count_intent
             and [n for n, _ in r.conditions] == ["in_stock"]
@@ -1117,6 +1126,28 @@ class OfflinePlanner:
             ):
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
 
+    def _read_plural_measures(self, a: _Analysis, r: _Reading) -> None:
+        """ "stock levels for Safety products", "inventory values of our warehouses": a
+        measure named in the plural is one figure per entity of the plural noun."""
+        if r.dims or r.limit is not None:
+            return
+        plural_measure = any(
+            a.tokens[c.end].text
+            in {"levels", "values", "amounts", "quantities", "figures", "totals"}
+            for c in a.concepts("metric")
+        )
+        if not plural_measure or not r.metrics:
+            return
+        for c in a.chosen:
+            if c.layer != "concept" or not a.tokens[c.end].plural:
+                continue
+            if any(t.kind in {"metric", "condition", "phrase"} for t in c.payload):
+                continue
+            dims = self._word_dims.get(a.tokens[c.end].stem)
+            if dims:
+                _add(r.dims, "|".join(dims))
+                return
+
     def _document_plan(
         self, parsed: ParsedQuestion, a: _Analysis, persona: Persona, as_of: date
     ) -> QueryPlan:
@@ -1219,7 +1250,9 @@ class OfflinePlanner:
                 return d
         return options[0]
 
-    def _read_ordering(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
+    def _read_ordering(
+        self, a: _Analysis, r: _Reading, persona: Persona, base: QueryPlan | None = None
+    ) -> None:
         for cue in a.grammar("sort"):
             nxt = a.next_after(cue)
             if nxt is not None and nxt.layer == "concept":
@@ -1250,6 +1283,9 @@ class OfflinePlanner:
                         num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
                     )
             metric_name = r.order[0].field if r.order else (r.metrics[0] if r.metrics else None)
+            if metric_name is None and base is not None and base.metrics:
+                # "fill rate by supplier" / "which one is the worst?": the measure shown.
+                metric_name = base.metrics[0]
             if (
                 word in {"best", "worst", "fastest", "slowest", "quickest", "shortest", "longest"}
                 and metric_name
@@ -1341,9 +1377,7 @@ class OfflinePlanner:
         if self.model.metrics[metric].unit in {"units", "currency", "orders", "positions"}:
             r.having.append(MetricFilter(metric, ">", 0.0))
 
-    def _read_comparisons(
-        self, a: _Analysis, r: _Reading, base: QueryPlan | None = None
-    ) -> None:
+    def _read_comparisons(self, a: _Analysis, r: _Reading, base: QueryPlan | None = None) -> None:
         for cue in a.chosen:
             if cue.layer != "grammar":
                 continue
@@ -1455,7 +1489,15 @@ class OfflinePlanner:
                     i -= 1
                 return i >= 0 and a.tokens[i].text in _WITH_WORDS
 
-            joined = [c for c in r.metric_cands if joined_by(c)]
+            everything = (
+                any(
+                    t.text in {"everything", "everything's", "each", "every", "all"}
+                    for t in a.tokens[r.metric_cands[-1].end + 1 :]
+                )
+                if r.metric_cands
+                else False
+            )
+            joined = [c for c in r.metric_cands if joined_by(c) or everything]
             if (
                 lst is not None
                 and joined
@@ -1974,6 +2016,27 @@ class OfflinePlanner:
                 f"I could not tell what '{a.tokens[unused_negation[0].start].text}' applies to, so I won't guess.",
                 suggestions=self.suggestions(a.question, persona),
             )
+        if (
+            a.has("rate")
+            and plan.kind == "metrics"
+            and not any(
+                self.model.metrics[m].is_rate for m in plan.metrics if m in self.model.metrics
+            )
+        ):
+            # "what share of spend went to each supplier": a share of a total, not the total.
+            raise NotUnderstoodError(
+                "I can't work out a share or percentage of that total reliably yet; ask for the "
+                "amounts by group and the overall total, and compare them.",
+                suggestions=self.suggestions(a.question, persona),
+            )
+        entity_dims = [d for d in plan.dimensions if d not in TIME_GRAINS]
+        if plan.kind == "metrics" and plan.limit is not None and len(entity_dims) >= 2:
+            # "top 3 products in each warehouse": a ranking within groups.
+            raise NotUnderstoodError(
+                f"I can't rank the top {plan.limit} within each group yet; ask for one group at a "
+                "time (for example '… at the East warehouse').",
+                suggestions=self.suggestions(a.question, persona),
+            )
         try:
             compiled = self.compiler.compile(plan)
         except PlanError as err:
@@ -2284,3 +2347,26 @@ def _shifted_window(
         "year": str(start.year),
     }[own]
     return TimeWindow(start, end, label), m.span()
+
+
+_STATUS_VALUES = frozenset(ORDER_STATUSES) | frozenset(PO_STATUSES)
+
+
+def _statuses_as_typed(cands: list[_Cand], tokens: list[Token], question: str) -> list[_Cand]:
+    """A status typed as the data spells it ("POs still OPEN") is that status, not the
+    glossary's wider condition ("open POs" = OPEN or PARTIAL)."""
+    literal = {
+        i
+        for i, t in enumerate(tokens)
+        if question[t.start : t.end].isupper() and question[t.start : t.end] in _STATUS_VALUES
+    }
+    if not literal:
+        return cands
+    has_entity = {
+        i for c in cands if c.layer == "entity" for i in range(c.start, c.end + 1) if i in literal
+    }
+    return [
+        c
+        for c in cands
+        if not (c.layer == "concept" and any(c.start <= i <= c.end for i in has_entity))
+    ]
