@@ -759,9 +759,9 @@ def _reference_issues(
                 add(where, f"table '{col.table}' is not joined in this source (reachable: {', '.join(sorted(reach))})")  # fmt: skip
             else:
                 table = TABLES_BY_NAME.get(col.table)
-                known = set(table.column_names) if table else alias_columns.get(col.table)
-                if known is not None and col.name not in known:
-                    add(where, f"table '{col.table}' has no column '{col.name}'{_did_you_mean(col.name, known)}")  # fmt: skip
+                has = set(table.column_names) if table else alias_columns.get(col.table)
+                if has is not None and col.name not in has:
+                    add(where, f"table '{col.table}' has no column '{col.name}'{_did_you_mean(col.name, has)}")  # fmt: skip
 
     reachable = {name: {src.table, *src.joins} for name, src in doc.sources.items()}
 
@@ -942,7 +942,7 @@ def _cause(error: Any) -> Any:
 
 
 def _issues(err: ValidationError) -> list[str]:
-    """``yaml.path: message`` per problem, in the order of the file."""
+    """``yaml.path: message`` per problem, section by section."""
     out: list[str] = []
     for error in err.errors(include_url=False):
         cause = _cause(error)
