@@ -955,7 +955,11 @@ def _issues(err: ValidationError) -> list[str]:
             message = "section is missing" if len(loc) == 1 else "is required"
         else:
             message = str(cause) if isinstance(cause, ValueError) else error["msg"]
-            message = message.replace("a valid tuple", "a list")  # YAML has lists
+            # In YAML words: lists and mappings, not tuples, dictionaries or model classes.
+            message = message.replace("a valid tuple", "a list").replace(
+                "a valid dictionary", "a mapping"
+            )
+            message = message.split(" or instance of ")[0]
         out.append(f"{where or '(top level)'}: {message}")
     return out
 
