@@ -128,3 +128,85 @@ def test_schema_providers_and_model_matches_the_warehouse(workbench) -> None:  #
         for t in local.tables()
     ]
     assert "column 'product.unit_cost' is missing" in model_schema_issues(model, trimmed)
+
+
+def _issues_of(broken: dict) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        model_from_mapping(broken)
+    return info.value.issues
+
+
+def test_an_unknown_key_is_refused_at_its_yaml_path(raw: dict) -> None:
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["revenue"]["lable"] = "Revenue"  # a typo that would otherwise be ignored
+    broken["sources"]["inventory"]["joins"]["product"]["typ"] = "left"
+    broken["colour"] = "blue"
+    issues = _issues_of(broken)
+    assert "metrics.revenue: unknown key 'lable'; did you mean 'label'?" in "\n".join(issues)
+    assert any(
+        i.startswith("sources.inventory.joins.product: unknown key 'typ'; did you mean 'type'?")
+        for i in issues
+    )
+    assert any(i.startswith("(top level): unknown key 'colour'") for i in issues)
+    assert len(issues) == 3
+
+
+def test_a_dangling_reference_names_both_ends(raw: dict) -> None:
+    broken = copy.deepcopy(raw)
+    broken["measures"]["positions_out_of_stock"]["condition"] = "out_of_stok"
+    lname = next(n for n, lst in raw["listings"].items() if "count_metric" in lst)
+    broken["listings"][lname]["count_metric"] = "no_such_metric"
+    broken["phrases"][0]["dimension"] = "planet"
+    del broken["personas"]["field_engineer"]
+    issues = _issues_of(broken)
+    assert (
+        "measures.positions_out_of_stock.condition: unknown condition 'out_of_stok'; "
+        "did you mean 'out_of_stock'?"
+    ) in issues
+    assert f"listings.{lname}.count_metric: unknown metric 'no_such_metric'" in issues
+    assert "phrases[0].dimension: unknown dimension 'planet'" in issues
+    assert "personas: persona 'field_engineer' has no examples" in issues
+    assert len(issues) == 4
+
+
+def test_a_derived_metric_may_not_refer_to_itself_through_others(raw: dict) -> None:
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["a_loop"] = {"label": "a", "unit": "count", "expr": "b_loop + 1"}
+    broken["metrics"]["b_loop"] = {"label": "b", "unit": "count", "expr": "a_loop * 2"}
+    issues = _issues_of(broken)
+    assert "metrics.a_loop.expr: refers to itself through other metrics" in issues
+    assert "metrics.b_loop.expr: refers to itself through other metrics" in issues
+
+
+def test_a_wrong_type_is_refused_at_its_yaml_path(raw: dict) -> None:
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["on_hand"]["higher_is_better"] = ["yes"]
+    broken["metrics"]["revenue"]["synonyms"] = "sales"  # a string, not a list
+    broken["measures"]["revenue"]["agg"] = "median"
+    broken["sources"]["inventory"]["joins"]["demand_30d"]["derived"]["last_days"] = "a month"
+    broken["personas"]["ceo"] = {"examples": ["What is our revenue?"]}
+    issues = _issues_of(broken)
+    paths = {i.split(":", 1)[0] for i in issues}
+    assert {
+        "metrics.on_hand.higher_is_better",
+        "metrics.revenue.synonyms",
+        "measures.revenue.agg",
+        "sources.inventory.joins.demand_30d.derived.last_days",
+        "personas.ceo",
+    } <= paths
+    assert "personas.ceo: unknown persona 'ceo'" in issues
+    # The entries that are malformed are left out of the cross-reference check, not reported
+    # again as missing (the metric revenue still refers to the measure revenue).
+    assert not [i for i in issues if "unknown measure" in i]
+
+
+def test_added_vocabulary_loads_into_the_same_specs(raw: dict) -> None:
+    extended = copy.deepcopy(raw)
+    extended["metrics"]["revenue"]["synonyms"].append("takings")
+    extended["time_grains"]["week"]["synonyms"].append(2026)  # a number reads as its text
+    model = model_from_mapping(extended)
+    assert "takings" in model.metrics["revenue"].synonyms
+    assert "2026" in model.time_grains["week"].synonyms
+    base = load_model()
+    assert list(model.metrics) == list(base.metrics)
+    assert model.listings["orders"].columns == base.listings["orders"].columns

@@ -1,26 +1,41 @@
 """The semantic model: frozen specs parsed from ``model.yaml`` and validated as a whole.
 
-Loading checks every reference (sources, joins, tables, columns, measures, metrics,
-conditions, dimensions, listings, personas) and parses every SQL expression with sqlglot,
-then reports *all* problems at once in one :class:`ConfigError`, so a broken model is
-fixed in one pass rather than one error at a time.
+``model.yaml`` is read into pydantic models, one per section (unknown keys refused, every
+SQL expression parsed with sqlglot), and one cross-reference check resolves every name an
+entry gives another (sources, joins, tables, columns, measures, metrics, conditions,
+dimensions, listings, personas). All problems are reported at once, each at its YAML path,
+in one :class:`ConfigError`, so a broken model is fixed in one pass. The specs handed to
+the rest of the workbench are the frozen dataclasses below.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Self, get_args
 
 import sqlglot
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from workbench.core.errors import ConfigError
+from workbench.core.errors import ConfigError, WorkbenchError
 from workbench.data.schema import PERSONA_TABLES, TABLES_BY_NAME, Persona
+from workbench.semantic.entities import ENTITY_KINDS
 
 __all__ = [
     "AGGREGATIONS",
@@ -41,8 +56,10 @@ __all__ = [
     "load_model",
 ]
 
-AGGREGATIONS = ("sum", "count", "count_distinct", "avg", "min", "max")
-TIME_GRAINS = ("day", "week", "month", "quarter", "year")
+Aggregation = Literal["sum", "count", "count_distinct", "avg", "min", "max"]
+TimeGrainName = Literal["day", "week", "month", "quarter", "year"]
+AGGREGATIONS: tuple[str, ...] = get_args(Aggregation)
+TIME_GRAINS: tuple[str, ...] = get_args(TimeGrainName)
 _PLACEHOLDERS = {"AS_OF", "WINDOW_DAYS"}
 
 
@@ -329,105 +346,548 @@ class SemanticModel:
         return all(c.table in self.sources[source].reachable for c in cond.sql.find_all(exp.Column))
 
 
-# --- loading --------------------------------------------------------------------------------
+# --- the document: model.yaml as pydantic models -------------------------------------------
+#
+# One model per section mirrors the YAML, so a problem is reported at the YAML path of the bad
+# entry. Each entry checks itself (keys, types, SQL syntax); the one cross-reference check,
+# ``ModelDocument._references_resolve``, checks every name one entry gives another.
 
 
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+def _did_you_mean(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(options), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _parse_expr(text: Any, where: str, issues: _Issues) -> exp.Expression | None:
-    if text is None:
-        return None
+def _not_yaml_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        # YAML 1.1 reads bare on/off/yes/no as booleans.
+        raise ValueError("a bare on/off/yes/no, which YAML reads as true/false: put it in quotes")
+    return value
+
+
+def _parse_sql(text: Any) -> exp.Expression:
+    """One SQL expression in DuckDB spelling; the only functions it may call are placeholders."""
     if isinstance(text, bool):
         text = "TRUE" if text else "FALSE"
+    if not isinstance(text, str | int | float):
+        raise ValueError(f"must be a SQL expression, not a {type(text).__name__}")
     try:
         parsed = sqlglot.parse_one(str(text), read="duckdb")
     except (ParseError, TokenError) as err:
-        issues.add(where, f"cannot parse SQL expression {text!r}: {err}")
-        return None
+        reason = str(err).splitlines()[0]  # the rest repeats the text with terminal underlines
+        raise ValueError(f"cannot parse SQL expression {text!r}: {reason}") from None
     if isinstance(parsed, exp.Query):
-        issues.add(where, f"expected an expression, got a query: {text!r}")
-        return None
+        raise ValueError(f"expected an expression, got a query: {text!r}")
     assert isinstance(parsed, exp.Expression)
+    for fn in parsed.find_all(exp.Anonymous):
+        if str(fn.this).upper() not in _PLACEHOLDERS:
+            raise ValueError(
+                f"unknown function {fn.this}() (placeholders are AS_OF() and WINDOW_DAYS())"
+            )
     return parsed
 
 
-def _strs(value: Any, where: str, issues: _Issues) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        issues.add(where, "must be a list of strings")
-        return ()
-    if any(isinstance(v, bool) for v in value):
-        # YAML 1.1 reads bare on/off/yes/no as booleans.
-        issues.add(
-            where, "contains a bare on/off/yes/no, which YAML reads as true/false: put it in quotes"
+def _table(name: str) -> str:
+    if name not in TABLES_BY_NAME:
+        raise ValueError(f"unknown table '{name}'{_did_you_mean(name, TABLES_BY_NAME)}")
+    return name
+
+
+def _entity_kind(kind: str) -> str:
+    if kind not in ENTITY_KINDS:
+        raise ValueError(f"unknown entity kind '{kind}' (one of {', '.join(ENTITY_KINDS)})")
+    return kind
+
+
+def _persona(name: str) -> str:
+    try:
+        return Persona.parse(name).value
+    except WorkbenchError:
+        raise ValueError(f"unknown persona '{name}'") from None
+
+
+Sql = Annotated[exp.Expression, PlainValidator(_parse_sql)]
+Word = Annotated[str, BeforeValidator(_not_yaml_bool)]
+Words = tuple[Word, ...]
+Table = Annotated[str, AfterValidator(_table)]
+EntityKind = Annotated[str, AfterValidator(_entity_kind)]
+PersonaName = Annotated[str, AfterValidator(_persona)]
+Operator = Literal[">", ">=", "<", "<=", "="]
+
+
+class _Entry(BaseModel):
+    """A mapping in model.yaml. Unknown keys are refused: a misspelt key would be ignored."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, coerce_numbers_to_str=True
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # YAML 1.1 reads a bare ``on:`` key as the boolean True; take it back as "on".
+        data = {("on" if k is True else k): v for k, v in data.items()}
+        if unknown := cls.unknown_keys(data):
+            raise ValueError(unknown)
+        return data
+
+    @classmethod
+    def unknown_keys(cls, data: Mapping[Any, Any]) -> str:
+        """The message refusing the keys of ``data`` that are not fields ("" when none)."""
+        unknown = [str(k) for k in data if k not in cls.model_fields]
+        if not unknown:
+            return ""
+        names = "; ".join(f"unknown key '{k}'{_did_you_mean(k, cls.model_fields)}" for k in unknown)
+        return f"{names} (allowed: {', '.join(cls.model_fields)})"
+
+
+class DerivedDef(_Entry):
+    measure: str
+    keys: dict[str, str]  # output column -> the dimension it groups by
+    last_days: int | None = None
+    plan_window: bool = False
+
+
+class OnDef(_Entry):
+    on: Sql
+
+
+class JoinDef(OnDef):
+    type: Literal["inner", "left"] = "inner"
+    derived: DerivedDef | None = None
+
+    def spec(self, name: str) -> Join:
+        d = self.derived
+        derived = (
+            DerivedJoin(d.measure, tuple(d.keys.items()), d.last_days or None, d.plan_window)
+            if d is not None
+            else None
         )
-        return tuple(str(v) for v in value if not isinstance(v, bool))
-    return tuple(str(v) for v in value)
+        return Join(name, self.on, self.type, derived)
 
 
-def _known_columns(alias_columns: Mapping[str, set[str]], table: str) -> set[str] | None:
-    if table in TABLES_BY_NAME:
-        return set(TABLES_BY_NAME[table].column_names)
-    return alias_columns.get(table)
+class SemiJoinDef(_Entry):
+    table: Table
+    key: Sql
+    joins: dict[str, OnDef] = Field(default_factory=dict)
 
 
-def _check_columns(
-    expr: exp.Expression | None,
-    where: str,
-    reachable: Iterable[str],
-    alias_columns: Mapping[str, set[str]],
-    issues: _Issues,
-    *,
-    names: Iterable[str] = (),
-) -> None:
-    """Every column is table-qualified, the table is reachable and the column exists."""
-    if expr is None:
-        return
-    reach = set(reachable)
-    allowed_bare = set(names)
-    for col in expr.find_all(exp.Column):
-        if not col.table:
-            if col.name not in allowed_bare:
-                issues.add(
-                    where,
-                    f"column '{col.name}' must be qualified by its table (e.g. product.{col.name})",
-                )
-            continue
-        if col.table not in reach:
-            issues.add(
-                where,
-                f"table '{col.table}' is not joined in this source (reachable: {', '.join(sorted(reach))})",
+class SourceDef(_Entry):
+    table: Table
+    description: str = ""
+    time_column: Sql | None = None
+    joins: dict[str, JoinDef] = Field(default_factory=dict)
+    semi_join: SemiJoinDef | None = None
+
+    def spec(self, name: str) -> Source:
+        sj = self.semi_join
+        semi = (
+            SemiJoin(sj.table, sj.key, tuple(Join(j, d.on) for j, d in sj.joins.items()))
+            if sj is not None
+            else None
+        )
+        joins = tuple(j.spec(n) for n, j in self.joins.items())
+        return Source(name, self.table, self.description, self.time_column, joins, semi)
+
+
+class HighlightDef(_Entry):
+    column: str
+    text: str
+    ascending: bool = False
+
+
+class ConditionDef(_Entry):
+    source: str
+    sql: Sql
+    label: Word | None = None
+    synonyms: Words = ()
+    listing_columns: Words = ()
+    highlight: HighlightDef | None = None
+    time_column: Sql | None = None
+    no_time_window: bool = False
+    cancellation: bool = False
+
+    def spec(self, name: str) -> Condition:
+        highlight = self.highlight.model_dump(exclude_unset=True) if self.highlight else None
+        return Condition(
+            name, self.source, self.label or name, self.sql, self.synonyms, self.listing_columns,
+            highlight, self.time_column, self.no_time_window, self.cancellation,
+        )  # fmt: skip
+
+
+class MeasureDef(_Entry):
+    source: str
+    agg: Aggregation
+    expr: Sql | None = None
+    filter: Sql | None = None
+    condition: str | None = None
+    time_column: Sql | None = None
+
+    @model_validator(mode="after")
+    def _expr_unless_count(self) -> Self:
+        if self.expr is None and self.agg != "count":
+            raise ValueError(f"agg '{self.agg}' needs an expr")
+        return self
+
+    def spec(self, name: str) -> Measure:
+        return Measure(
+            name, self.source, self.agg, self.expr, self.condition, self.filter, self.time_column
+        )
+
+
+class RatioDef(_Entry):
+    numerator: str
+    denominator: str
+    denominator_divisor: float = 1.0
+
+
+class MetricDef(_Entry):
+    label: Word | None = None
+    unit: str = ""
+    synonyms: Words = ()
+    measure: str | None = None
+    ratio: RatioDef | None = None
+    expr: Sql | None = None
+    condition: str | None = None
+    higher_is_better: bool = True
+    default_window_days: int | None = None
+    per_row: bool = False
+
+    @model_validator(mode="after")
+    def _one_definition(self) -> Self:
+        if sum(x is not None for x in (self.measure, self.ratio, self.expr)) != 1:
+            raise ValueError("needs exactly one of measure, ratio or expr")
+        return self
+
+    def spec(self, name: str) -> Metric:
+        r = self.ratio
+        ratio = (r.numerator, r.denominator, r.denominator_divisor) if r is not None else None
+        return Metric(
+            name, self.label or name, self.unit, self.synonyms, self.measure, ratio, self.expr,
+            self.condition, self.higher_is_better, self.default_window_days or None, self.per_row,
+        )  # fmt: skip
+
+
+class DimensionDef(_Entry):
+    key: Sql
+    columns: Words
+    label: Word | None = None
+    name: Sql | None = None
+    synonyms: Words = ()
+    entity: EntityKind | None = None
+    key_by_source: dict[str, Sql] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_column_per_expression(self) -> Self:
+        if len(self.columns) != (2 if self.name is not None else 1):
+            raise ValueError(
+                "columns lists one output column for the key, plus one for the name when there is one"
             )
-            continue
-        known = _known_columns(alias_columns, col.table)
-        if known is not None and col.name not in known:
-            import difflib
+        return self
 
-            close = difflib.get_close_matches(col.name, sorted(known), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            issues.add(where, f"table '{col.table}' has no column '{col.name}'{hint}")
-    for fn in expr.find_all(exp.Anonymous):
-        if str(fn.this).upper() not in _PLACEHOLDERS:
-            issues.add(
-                where, f"unknown function {fn.this}() (placeholders are AS_OF() and WINDOW_DAYS())"
+    def spec(self, name: str) -> Dimension:
+        return Dimension(
+            name, self.label or name, self.key, self.columns, self.synonyms, self.name,
+            self.entity, dict(self.key_by_source),
+        )  # fmt: skip
+
+
+class TimeGrainDef(_Entry):
+    synonyms: Words = ()
+    grain: TimeGrainName | None = None  # repeats the section key
+
+
+class ListingDef(_Entry):
+    source: str
+    columns: dict[str, Sql]
+    label: Word | None = None
+    entity: str | None = None
+    synonyms: Words = ()
+    extra_columns: dict[str, Sql] = Field(default_factory=dict)
+    order_by: Words = ()
+    count_metric: str | None = None
+    attributes: dict[str, Words] = Field(default_factory=dict)
+    lookup_columns: Words = ()
+
+    @model_validator(mode="after")
+    def _names_its_own_columns(self) -> Self:
+        names = {*self.columns, *self.extra_columns}
+        unknown = [c for c in (*self.order_by, *self.attributes, *self.lookup_columns) if c not in names]  # fmt: skip
+        if unknown:
+            raise ValueError(
+                "order_by, attributes and lookup_columns name columns of the listing, not "
+                + ", ".join(f"'{c}'" for c in unknown)
             )
+        return self
+
+    def spec(self, name: str) -> Listing:
+        return Listing(
+            name, self.source, self.label or name, self.entity or name, self.synonyms,
+            tuple(self.columns.items()), tuple(self.extra_columns.items()), self.order_by,
+            self.count_metric, tuple(self.attributes.items()), self.lookup_columns,
+        )  # fmt: skip
 
 
-def _mapping(value: Any, where: str, issues: _Issues) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        issues.add(where, "must be a mapping")
-        return {}
-    # YAML 1.1 reads a bare ``on:`` key as the boolean True; take it back as "on".
-    return {("on" if k is True else k): v for k, v in value.items()}
+class PhraseDef(_Entry):
+    synonyms: Words
+    metric: str
+    dimension: str
+    descending: bool = True
+    all_rows: bool = False
+
+    def spec(self) -> Phrase:
+        return Phrase(self.synonyms, self.metric, self.dimension, self.descending, self.all_rows)
+
+
+class LanguageDef(_Entry):
+    group_by: Words = ()
+    count: Words = ()
+    list: Words = ()
+    total: Words = ()
+    rate: Words = ()
+    descending: Words = ()
+    ascending: Words = ()
+    comparisons: dict[Operator, Words] = Field(default_factory=dict)
+    negation: Words = ()
+    followup: Words = ()
+    out_of_scope: Words = ()
+    filler: Words = ()
+
+    def spec(self) -> Language:
+        fields = self.model_dump(exclude={"filler", "comparisons"})
+        return Language(
+            **fields,
+            comparisons={str(op): w for op, w in self.comparisons.items()},
+            filler=frozenset(self.filler),
+        )
+
+
+class PersonaDef(_Entry):
+    examples: Words = ()
+
+
+class _UnresolvedReferences(ValueError):
+    def __init__(self, issues: list[str]) -> None:
+        super().__init__(f"{len(issues)} unresolved reference(s)")
+        self.issues = issues
+
+
+class ModelDocument(_Entry):
+    """The whole of model.yaml."""
+
+    version: int = 1
+    sources: dict[str, SourceDef]
+    conditions: dict[str, ConditionDef]
+    measures: dict[str, MeasureDef]
+    metrics: dict[str, MetricDef]
+    dimensions: dict[str, DimensionDef]
+    time_grains: dict[TimeGrainName, TimeGrainDef] = Field(default_factory=dict)
+    listings: dict[str, ListingDef]
+    phrases: tuple[PhraseDef, ...] = ()
+    language: LanguageDef
+    personas: dict[PersonaName, PersonaDef]
+
+    @model_validator(mode="after")
+    def _references_resolve(self, info: ValidationInfo) -> Self:
+        context = info.context or {}
+        issues = _reference_issues(
+            self, context.get("unchecked", {}), context.get("phrase_positions")
+        )
+        if issues:
+            raise _UnresolvedReferences(issues)
+        return self
+
+    def to_model(self, path: str) -> SemanticModel:
+        return SemanticModel(
+            sources={n: s.spec(n) for n, s in self.sources.items()},
+            conditions={n: c.spec(n) for n, c in self.conditions.items()},
+            measures={n: m.spec(n) for n, m in self.measures.items()},
+            metrics={n: m.spec(n) for n, m in self.metrics.items()},
+            dimensions={n: d.spec(n) for n, d in self.dimensions.items()},
+            time_grains={n: TimeGrain(n, g.synonyms) for n, g in self.time_grains.items()},
+            listings={n: lst.spec(n) for n, lst in self.listings.items()},
+            phrases=tuple(p.spec() for p in self.phrases),
+            language=self.language.spec(),
+            persona_examples={p: d.examples for p, d in self.personas.items()},
+            path=path,
+        )
+
+
+def _reference_issues(
+    doc: ModelDocument,
+    unchecked: Mapping[str, set[str] | None],
+    phrase_positions: list[int] | None = None,
+) -> list[str]:
+    """Every name an entry gives resolves: sources, tables, columns, measures, metrics, ...
+
+    ``unchecked`` names the entries (``None``: the whole section) that failed their own
+    validation and were left out; a reference to one of them is not reported again.
+    """
+    issues: list[str] = []
+
+    def add(where: str, message: str) -> None:
+        issues.append(f"{where}: {message}")
+
+    def known(section: str, name: str) -> bool:
+        skipped = unchecked.get(section, set())
+        return name in getattr(doc, section) or skipped is None or name in skipped
+
+    def ref(where: str, section: str, name: str | None, what: str) -> None:
+        if name is not None and not known(section, name):
+            add(where, f"unknown {what} '{name}'{_did_you_mean(name, getattr(doc, section))}")
+
+    # Derived-join aliases expose their key columns and the measure name as columns; one alias
+    # may be derived in several sources (by position, by product): the union.
+    alias_columns: dict[str, set[str]] = {}
+    for src in doc.sources.values():
+        for jname, join in src.joins.items():
+            if join.derived is not None:
+                alias = alias_columns.setdefault(jname, set())
+                alias.update({*join.derived.keys, join.derived.measure})
+
+    def columns(expr: exp.Expression | None, where: str, reach: Iterable[str] | None) -> None:
+        """Every column is table-qualified, its table is reachable and has the column."""
+        if expr is None or reach is None:
+            return
+        reach = set(reach)
+        for col in expr.find_all(exp.Column):
+            if not col.table:
+                add(where, f"column '{col.name}' must be qualified by its table (e.g. product.{col.name})")  # fmt: skip
+            elif col.table not in reach:
+                add(where, f"table '{col.table}' is not joined in this source (reachable: {', '.join(sorted(reach))})")  # fmt: skip
+            else:
+                table = TABLES_BY_NAME.get(col.table)
+                has = set(table.column_names) if table else alias_columns.get(col.table)
+                if has is not None and col.name not in has:
+                    add(where, f"table '{col.table}' has no column '{col.name}'{_did_you_mean(col.name, has)}")  # fmt: skip
+
+    reachable = {name: {src.table, *src.joins} for name, src in doc.sources.items()}
+
+    for sname, src in doc.sources.items():
+        where = f"sources.{sname}"
+        joined = {src.table}
+        for jname, join in src.joins.items():
+            jwhere = f"{where}.joins.{jname}"
+            if join.derived is None and jname not in TABLES_BY_NAME:
+                add(jwhere, f"unknown table '{jname}'{_did_you_mean(jname, TABLES_BY_NAME)}")
+            elif join.derived is not None:
+                aggregated = join.derived.measure
+                ref(f"{jwhere}.derived.measure", "measures", aggregated, "measure")
+                if aggregated in doc.measures and doc.measures[aggregated].source == sname:
+                    add(f"{jwhere}.derived", "a derived join cannot aggregate its own source")
+                for out, grouped_by in join.derived.keys.items():
+                    ref(f"{jwhere}.derived.keys.{out}", "dimensions", grouped_by, "dimension")
+            joined.add(jname)
+            # A join may only use tables joined before it, so joins apply in the order written.
+            columns(join.on, f"{jwhere}.on", joined)
+        if src.semi_join is not None:
+            sj_joined = {src.table, src.semi_join.table}
+            for jname, on in src.semi_join.joins.items():
+                sj_joined.add(jname)
+                if jname not in TABLES_BY_NAME:
+                    add(f"{where}.semi_join.joins.{jname}", f"unknown table '{jname}'")
+                columns(on.on, f"{where}.semi_join.joins.{jname}.on", sj_joined)
+            columns(src.semi_join.key, f"{where}.semi_join.key", sj_joined)
+        columns(src.time_column, f"{where}.time_column", joined)
+
+    for cname, cond in doc.conditions.items():
+        where = f"conditions.{cname}"
+        ref(f"{where}.source", "sources", cond.source, "source")
+        columns(cond.sql, f"{where}.sql", reachable.get(cond.source))
+        columns(cond.time_column, f"{where}.time_column", reachable.get(cond.source))
+        # Conditions name listing columns; every condition's source needs a listing.
+        lname = next((n for n, lst in doc.listings.items() if lst.source == cond.source), None)
+        if lname is None:
+            if "listings" not in unchecked:
+                add(where, f"no listing shows rows of source '{cond.source}'")
+            continue
+        shown = {*doc.listings[lname].columns, *doc.listings[lname].extra_columns}
+        for shown_col in cond.listing_columns:
+            if shown_col not in shown:
+                add(f"{where}.listing_columns", f"listing '{lname}' has no column '{shown_col}'")
+        if cond.highlight is not None and cond.highlight.column not in shown:
+            add(f"{where}.highlight", f"listing '{lname}' has no column '{cond.highlight.column}'")
+
+    for mname, measure in doc.measures.items():
+        where = f"measures.{mname}"
+        ref(f"{where}.source", "sources", measure.source, "source")
+        for part in ("expr", "filter", "time_column"):
+            columns(getattr(measure, part), f"{where}.{part}", reachable.get(measure.source))
+        ref(f"{where}.condition", "conditions", measure.condition, "condition")
+        applied = doc.conditions.get(measure.condition or "")
+        if applied is not None and applied.source != measure.source:
+            add(where, f"condition '{measure.condition}' belongs to source '{applied.source}', not '{measure.source}'")  # fmt: skip
+
+    uses: dict[str, set[str]] = {}
+    for name, metric in doc.metrics.items():
+        where = f"metrics.{name}"
+        ref(f"{where}.measure", "measures", metric.measure, "measure")
+        ref(f"{where}.condition", "conditions", metric.condition, "condition")
+        if metric.ratio is not None:
+            num, den = metric.ratio.numerator, metric.ratio.denominator
+            ref(f"{where}.ratio.numerator", "measures", num, "measure")
+            ref(f"{where}.ratio.denominator", "measures", den, "measure")
+            if num in doc.measures and den in doc.measures and doc.measures[num].source != doc.measures[den].source:  # fmt: skip
+                add(f"{where}.ratio", "numerator and denominator must share a source")
+        uses[name] = set()
+        for col in metric.expr.find_all(exp.Column) if metric.expr is not None else ():
+            if col.table or col.name == name:
+                add(f"{where}.expr", f"'{col.sql()}' is not a metric or measure")
+            elif col.name in doc.metrics:
+                uses[name].add(col.name)
+            elif not (known("measures", col.name) or known("metrics", col.name)):
+                add(f"{where}.expr", f"'{col.sql()}' is not a metric or measure")
+        if name in doc.dimensions:
+            add(where, "name clashes with a dimension")
+    for name in uses:  # a derived metric may not reach itself through others
+        seen, todo = set(), list(uses[name])
+        while todo:
+            other = todo.pop()
+            if other == name:
+                add(f"metrics.{name}.expr", "refers to itself through other metrics")
+                break
+            if other not in seen:
+                seen.add(other)
+                todo.extend(uses.get(other, ()))
+
+    every_table = set(TABLES_BY_NAME) | set(alias_columns)
+    for dname, dim in doc.dimensions.items():
+        where = f"dimensions.{dname}"
+        columns(dim.key, f"{where}.key", every_table)
+        columns(dim.name, f"{where}.name", every_table)
+        for sname, key in dim.key_by_source.items():
+            ref(f"{where}.key_by_source", "sources", sname, "source")
+            columns(key, f"{where}.key_by_source.{sname}", reachable.get(sname))
+        if dname in TIME_GRAINS:
+            add(where, "name clashes with a time grain")
+
+    for gname, grain in doc.time_grains.items():
+        if grain.grain is not None and grain.grain != gname:
+            add(f"time_grains.{gname}.grain", f"must repeat its key '{gname}', not '{grain.grain}'")
+
+    for lname, lst in doc.listings.items():
+        where = f"listings.{lname}"
+        ref(f"{where}.source", "sources", lst.source, "source")
+        ref(f"{where}.count_metric", "metrics", lst.count_metric, "metric")
+        for part in ("columns", "extra_columns"):
+            for col, expr in getattr(lst, part).items():
+                columns(expr, f"{where}.{part}.{col}", reachable.get(lst.source))
+
+    for i, phrase in enumerate(doc.phrases):
+        where = f"phrases[{phrase_positions[i] if phrase_positions else i}]"
+        ref(f"{where}.metric", "metrics", phrase.metric, "metric")
+        ref(f"{where}.dimension", "dimensions", phrase.dimension, "dimension")
+
+    if "personas" not in unchecked:
+        for persona in Persona:
+            if persona.value not in doc.personas:
+                add("personas", f"persona '{persona.value}' has no examples")
+    return issues
+
+
+# --- loading --------------------------------------------------------------------------------
 
 
 def load_model(path: str | Path | None = None) -> SemanticModel:
@@ -449,456 +909,88 @@ def _load_cached(path: str) -> SemanticModel:
 
 def model_from_mapping(raw: Any, *, path: str = "<mapping>") -> SemanticModel:
     """Build and validate a model from parsed YAML; raises ConfigError listing every issue."""
-    issues = _Issues()
     if not isinstance(raw, dict):
         raise ConfigError(
             f"The semantic model {path} must be a mapping.", issues=["(top level): not a mapping"]
         )
-    for key in (
-        "sources",
-        "conditions",
-        "measures",
-        "metrics",
-        "dimensions",
-        "listings",
-        "language",
-        "personas",
-    ):
-        if key not in raw:
-            issues.add(key, "section is missing")
+    # An unknown top-level key would stop pydantic before any section: report it and go on.
+    unknown = ModelDocument.unknown_keys(raw)
+    issues = [f"(top level): {unknown}"] if unknown else []
+    raw = {k: v for k, v in raw.items() if k in ModelDocument.model_fields}
+    try:
+        doc = ModelDocument.model_validate(raw)
+    except ValidationError as err:
+        issues += _issues(err)
+        if not any(isinstance(_cause(e), _UnresolvedReferences) for e in err.errors()):
+            # pydantic checks references only in a well-formed document: check those of the
+            # well-formed entries too, so that one pass reports every problem.
+            issues += [i for i in _issues_of_the_rest(raw, err) if i not in issues]
+        raise _problems(path, issues) from None
+    if issues:
+        raise _problems(path, issues)
+    return doc.to_model(path)
 
-    # Derived-join aliases expose their key columns and the measure name as columns.
-    alias_columns: dict[str, set[str]] = {}
-    raw_sources = _mapping(raw.get("sources"), "sources", issues)
-    for sname, sdef in raw_sources.items():
-        for jname, jdef in _mapping(
-            (sdef or {}).get("joins"), f"sources.{sname}.joins", issues
-        ).items():
-            derived = (jdef or {}).get("derived")
-            if isinstance(derived, dict):
-                # One alias may be derived per source (by position, by product): the union.
-                alias_columns.setdefault(jname, set()).update(
-                    set(
-                        _mapping(
-                            derived.get("keys"),
-                            f"sources.{sname}.joins.{jname}.derived.keys",
-                            issues,
-                        )
-                    )
-                    | {str(derived.get("measure"))}
-                )
 
-    # Sources -------------------------------------------------------------------------------
-    sources: dict[str, Source] = {}
-    for sname, sdef in raw_sources.items():
-        where = f"sources.{sname}"
-        sdef = _mapping(sdef, where, issues)
-        table = str(sdef.get("table", ""))
-        if table not in TABLES_BY_NAME:
-            issues.add(where, f"unknown table '{table}'")
-        joins: list[Join] = []
-        reach = {table}
-        for jname, jdef in _mapping(sdef.get("joins"), f"{where}.joins", issues).items():
-            jwhere = f"{where}.joins.{jname}"
-            jdef = _mapping(jdef, jwhere, issues)
-            derived = None
-            if "derived" in jdef:
-                d = _mapping(jdef["derived"], f"{jwhere}.derived", issues)
-                keys = tuple(
-                    (str(k), str(v))
-                    for k, v in _mapping(d.get("keys"), f"{jwhere}.derived.keys", issues).items()
-                )
-                derived = DerivedJoin(
-                    str(d.get("measure")),
-                    keys,
-                    int(d["last_days"]) if d.get("last_days") else None,
-                    bool(d.get("plan_window", False)),
-                )
-            elif jname not in TABLES_BY_NAME:
-                issues.add(jwhere, f"unknown table '{jname}'")
-            on = _parse_expr(jdef.get("on"), f"{jwhere}.on", issues)
-            if on is None and "on" not in jdef:
-                issues.add(jwhere, "needs an 'on' condition")
-            reach.add(jname)
-            # A join may only use tables joined before it, so joins apply in the order written.
-            _check_columns(on, f"{jwhere}.on", reach, alias_columns, issues)
-            jtype = str(jdef.get("type", "inner"))
-            if jtype not in {"inner", "left"}:
-                issues.add(jwhere, f"type must be inner or left, not '{jtype}'")
-            if on is not None:
-                joins.append(Join(jname, on, jtype, derived))
-        semi = None
-        if "semi_join" in sdef:
-            sj = _mapping(sdef["semi_join"], f"{where}.semi_join", issues)
-            sj_table = str(sj.get("table"))
-            sj_reach = {table, sj_table}
-            sj_joins = []
-            for jname, jdef in _mapping(
-                sj.get("joins"), f"{where}.semi_join.joins", issues
-            ).items():
-                on = _parse_expr(
-                    _mapping(jdef, f"{where}.semi_join.joins.{jname}", issues).get("on"),
-                    f"{where}.semi_join.joins.{jname}.on",
-                    issues,
-                )
-                sj_reach.add(jname)
-                _check_columns(
-                    on, f"{where}.semi_join.joins.{jname}.on", sj_reach, alias_columns, issues
-                )
-                if on is not None:
-                    sj_joins.append(Join(jname, on))
-            sj_key = _parse_expr(sj.get("key"), f"{where}.semi_join.key", issues)
-            _check_columns(sj_key, f"{where}.semi_join.key", sj_reach, alias_columns, issues)
-            if sj_key is not None:
-                semi = SemiJoin(sj_table, sj_key, tuple(sj_joins))
-        time_column = _parse_expr(sdef.get("time_column"), f"{where}.time_column", issues)
-        _check_columns(time_column, f"{where}.time_column", reach, alias_columns, issues)
-        sources[sname] = Source(
-            sname, table, str(sdef.get("description", "")), time_column, tuple(joins), semi
-        )
-
-    def reach_of(source: str) -> set[str]:
-        return set(sources[source].reachable) if source in sources else set()
-
-    # Conditions ----------------------------------------------------------------------------
-    conditions: dict[str, Condition] = {}
-    for cname, cdef in _mapping(raw.get("conditions"), "conditions", issues).items():
-        where = f"conditions.{cname}"
-        cdef = _mapping(cdef, where, issues)
-        source = str(cdef.get("source"))
-        if source not in sources:
-            issues.add(where, f"unknown source '{source}'")
-        sql = _parse_expr(cdef.get("sql"), f"{where}.sql", issues)
-        _check_columns(sql, f"{where}.sql", reach_of(source), alias_columns, issues)
-        tcol = _parse_expr(cdef.get("time_column"), f"{where}.time_column", issues)
-        _check_columns(tcol, f"{where}.time_column", reach_of(source), alias_columns, issues)
-        highlight = cdef.get("highlight")
-        if sql is not None:
-            conditions[cname] = Condition(
-                cname, source, str(cdef.get("label", cname)), sql, _strs(cdef.get("synonyms"), f"{where}.synonyms", issues),
-                _strs(cdef.get("listing_columns"), f"{where}.listing_columns", issues),
-                highlight if isinstance(highlight, dict) else None, tcol, bool(cdef.get("no_time_window", False)),
-                bool(cdef.get("cancellation", False)),
-            )  # fmt: skip
-
-    # Measures ------------------------------------------------------------------------------
-    measures: dict[str, Measure] = {}
-    for mname, mdef in _mapping(raw.get("measures"), "measures", issues).items():
-        where = f"measures.{mname}"
-        mdef = _mapping(mdef, where, issues)
-        source = str(mdef.get("source"))
-        if source not in sources:
-            issues.add(where, f"unknown source '{source}'")
-        agg = str(mdef.get("agg"))
-        if agg not in AGGREGATIONS:
-            issues.add(where, f"agg must be one of {', '.join(AGGREGATIONS)}, not '{agg}'")
-        expr = _parse_expr(mdef.get("expr"), f"{where}.expr", issues)
-        if expr is None and agg != "count":
-            issues.add(where, f"agg '{agg}' needs an expr")
-        _check_columns(expr, f"{where}.expr", reach_of(source), alias_columns, issues)
-        filt = _parse_expr(mdef.get("filter"), f"{where}.filter", issues)
-        _check_columns(filt, f"{where}.filter", reach_of(source), alias_columns, issues)
-        cond = mdef.get("condition")
-        if cond is not None and cond not in conditions:
-            issues.add(where, f"unknown condition '{cond}'")
-        elif cond is not None and conditions[cond].source != source:
-            issues.add(
-                where,
-                f"condition '{cond}' belongs to source '{conditions[cond].source}', not '{source}'",
-            )
-        tcol = _parse_expr(mdef.get("time_column"), f"{where}.time_column", issues)
-        _check_columns(tcol, f"{where}.time_column", reach_of(source), alias_columns, issues)
-        measures[mname] = Measure(mname, source, agg, expr, str(cond) if cond else None, filt, tcol)
-
-    # Derived joins refer to measures: check them now.
-    for src in sources.values():
-        for join in src.joins:
-            if join.derived is None:
-                continue
-            jwhere = f"sources.{src.name}.joins.{join.name}.derived"
-            if join.derived.measure not in measures:
-                issues.add(jwhere, f"unknown measure '{join.derived.measure}'")
-            if (
-                join.derived.measure in measures
-                and measures[join.derived.measure].source == src.name
-            ):
-                issues.add(jwhere, "a derived join cannot aggregate its own source")
-
-    # Metrics -------------------------------------------------------------------------------
-    raw_metrics = _mapping(raw.get("metrics"), "metrics", issues)
-    metrics: dict[str, Metric] = {}
-    for name, mdef in raw_metrics.items():
-        where = f"metrics.{name}"
-        mdef = _mapping(mdef, where, issues)
-        kinds = [k for k in ("measure", "ratio", "expr") if k in mdef]
-        if len(kinds) != 1:
-            issues.add(where, "needs exactly one of measure, ratio or expr")
-        measure = mdef.get("measure")
-        if measure is not None and measure not in measures:
-            issues.add(where, f"unknown measure '{measure}'")
-        ratio = None
-        if "ratio" in mdef:
-            r = _mapping(mdef["ratio"], f"{where}.ratio", issues)
-            num, den = str(r.get("numerator")), str(r.get("denominator"))
-            for part in (num, den):
-                if part not in measures:
-                    issues.add(f"{where}.ratio", f"unknown measure '{part}'")
-            if num in measures and den in measures and measures[num].source != measures[den].source:
-                issues.add(f"{where}.ratio", "numerator and denominator must share a source")
-            ratio = (num, den, float(r.get("denominator_divisor", 1)))
-        expr = _parse_expr(mdef.get("expr"), f"{where}.expr", issues)
-        if expr is not None:
-            for ref in expr.find_all(exp.Column):
-                if (
-                    ref.table
-                    or (ref.name not in raw_metrics and ref.name not in measures)
-                    or ref.name == name
-                ):
-                    issues.add(f"{where}.expr", f"'{ref.sql()}' is not a metric or measure")
-            for fn in expr.find_all(exp.Anonymous):
-                if str(fn.this).upper() not in _PLACEHOLDERS:
-                    issues.add(f"{where}.expr", f"unknown function {fn.this}()")
-        cond = mdef.get("condition")
-        if cond is not None and cond not in conditions:
-            issues.add(where, f"unknown condition '{cond}'")
-        metrics[name] = Metric(
-            name, str(mdef.get("label", name)), str(mdef.get("unit", "")), _strs(mdef.get("synonyms"), f"{where}.synonyms", issues),
-            str(measure) if measure else None, ratio, expr, str(cond) if cond else None,
-            bool(mdef.get("higher_is_better", True)), int(mdef["default_window_days"]) if mdef.get("default_window_days") else None, bool(mdef.get("per_row", False)),
-        )  # fmt: skip
-
-    # Dimensions ----------------------------------------------------------------------------
-    from workbench.semantic.entities import ENTITY_KINDS
-
-    dimensions: dict[str, Dimension] = {}
-    all_reach = set(TABLES_BY_NAME) | set(alias_columns)
-    for dname, ddef in _mapping(raw.get("dimensions"), "dimensions", issues).items():
-        where = f"dimensions.{dname}"
-        ddef = _mapping(ddef, where, issues)
-        dim_key = _parse_expr(ddef.get("key"), f"{where}.key", issues)
-        _check_columns(dim_key, f"{where}.key", all_reach, alias_columns, issues)
-        name_expr = _parse_expr(ddef.get("name"), f"{where}.name", issues)
-        _check_columns(name_expr, f"{where}.name", all_reach, alias_columns, issues)
-        by_source: dict[str, exp.Expression] = {}
-        for sname, text in _mapping(
-            ddef.get("key_by_source"), f"{where}.key_by_source", issues
-        ).items():
-            if sname not in sources:
-                issues.add(f"{where}.key_by_source", f"unknown source '{sname}'")
-                continue
-            e = _parse_expr(text, f"{where}.key_by_source.{sname}", issues)
-            _check_columns(
-                e, f"{where}.key_by_source.{sname}", reach_of(sname), alias_columns, issues
-            )
-            if e is not None:
-                by_source[sname] = e
-        columns = _strs(ddef.get("columns"), f"{where}.columns", issues)
-        if len(columns) != (2 if name_expr is not None else 1):
-            issues.add(
-                f"{where}.columns",
-                "lists one output column for the key, plus one for the name when there is one",
-            )
-        entity = ddef.get("entity")
-        if entity is not None and entity not in ENTITY_KINDS:
-            issues.add(where, f"unknown entity kind '{entity}'")
-        if dim_key is not None:
-            dimensions[dname] = Dimension(
-                dname,
-                str(ddef.get("label", dname)),
-                dim_key,
-                columns,
-                _strs(ddef.get("synonyms"), f"{where}.synonyms", issues),
-                name_expr,
-                str(entity) if entity else None,
-                by_source,
-            )
-    for dname in dimensions:
-        if dname in TIME_GRAINS:
-            issues.add(f"dimensions.{dname}", "name clashes with a time grain")
-
-    grains: dict[str, TimeGrain] = {}
-    for gname, gdef in _mapping(raw.get("time_grains"), "time_grains", issues).items():
-        if gname not in TIME_GRAINS:
-            issues.add(f"time_grains.{gname}", f"must be one of {', '.join(TIME_GRAINS)}")
-        grains[gname] = TimeGrain(
-            gname,
-            _strs(
-                _mapping(gdef, f"time_grains.{gname}", issues).get("synonyms"),
-                f"time_grains.{gname}.synonyms",
-                issues,
-            ),
-        )
-
-    # Listings ------------------------------------------------------------------------------
-    listings: dict[str, Listing] = {}
-    for lname, ldef in _mapping(raw.get("listings"), "listings", issues).items():
-        where = f"listings.{lname}"
-        ldef = _mapping(ldef, where, issues)
-        source = str(ldef.get("source"))
-        if source not in sources:
-            issues.add(where, f"unknown source '{source}'")
-        cols: list[tuple[str, exp.Expression]] = []
-        extras: list[tuple[str, exp.Expression]] = []
-        for target, key in ((cols, "columns"), (extras, "extra_columns")):
-            for cname, text in _mapping(ldef.get(key), f"{where}.{key}", issues).items():
-                e = _parse_expr(text, f"{where}.{key}.{cname}", issues)
-                _check_columns(e, f"{where}.{key}.{cname}", reach_of(source), alias_columns, issues)
-                if e is not None:
-                    target.append((str(cname), e))
-        names = {c for c, _ in cols + extras}
-        order_by = _strs(ldef.get("order_by"), f"{where}.order_by", issues)
-        for col in order_by:
-            if col not in names:
-                issues.add(f"{where}.order_by", f"unknown column '{col}'")
-        count_metric = ldef.get("count_metric")
-        if count_metric is not None and count_metric not in metrics:
-            issues.add(where, f"unknown count_metric '{count_metric}'")
-        known_cols = {c for c, _ in cols} | {c for c, _ in extras}
-        attributes = tuple(
-            (str(col), _strs(phrases, f"{where}.attributes.{col}", issues))
-            for col, phrases in _mapping(
-                ldef.get("attributes"), f"{where}.attributes", issues
-            ).items()
-        )
-        lookup_columns = _strs(ldef.get("lookup_columns"), f"{where}.lookup_columns", issues)
-        for col in (*(c for c, _ in attributes), *lookup_columns):
-            if col not in known_cols:
-                issues.add(
-                    where, f"attribute or lookup column '{col}' is not a column of the listing"
-                )
-        listings[lname] = Listing(
-            lname,
-            source,
-            str(ldef.get("label", lname)),
-            str(ldef.get("entity", lname)),
-            _strs(ldef.get("synonyms"), f"{where}.synonyms", issues),
-            tuple(cols),
-            tuple(extras),
-            order_by,
-            str(count_metric) if count_metric else None,
-            attributes,
-            lookup_columns,
-        )
-
-    # Conditions name listing columns; every condition's source needs a listing.
-    for cond in conditions.values():
-        listing = next((lst for lst in listings.values() if lst.source == cond.source), None)
-        if listing is None:
-            issues.add(
-                f"conditions.{cond.name}", f"no listing shows rows of source '{cond.source}'"
-            )
-            continue
-        for col in cond.listing_columns:
-            if listing.column(col) is None:
-                issues.add(
-                    f"conditions.{cond.name}.listing_columns",
-                    f"listing '{listing.name}' has no column '{col}'",
-                )
-        if cond.highlight and listing.column(str(cond.highlight.get("column"))) is None:
-            issues.add(
-                f"conditions.{cond.name}.highlight",
-                f"listing '{listing.name}' has no column '{cond.highlight.get('column')}'",
-            )
-
-    # Phrases -------------------------------------------------------------------------------
-    phrases: list[Phrase] = []
-    for i, pdef in enumerate(raw.get("phrases") or []):
-        where = f"phrases[{i}]"
-        pdef = _mapping(pdef, where, issues)
-        if pdef.get("metric") not in metrics:
-            issues.add(where, f"unknown metric '{pdef.get('metric')}'")
-        if pdef.get("dimension") not in dimensions:
-            issues.add(where, f"unknown dimension '{pdef.get('dimension')}'")
-        phrases.append(
-            Phrase(
-                _strs(pdef.get("synonyms"), f"{where}.synonyms", issues),
-                str(pdef.get("metric")),
-                str(pdef.get("dimension")),
-                bool(pdef.get("descending", True)),
-                bool(pdef.get("all_rows", False)),
-            )
-        )
-
-    # Language ------------------------------------------------------------------------------
-    lang = _mapping(raw.get("language"), "language", issues)
-    comparisons = {
-        op: _strs(words, f"language.comparisons.{op}", issues)
-        for op, words in _mapping(lang.get("comparisons"), "language.comparisons", issues).items()
-    }
-    for op in comparisons:
-        if op not in {">", ">=", "<", "<=", "="}:
-            issues.add("language.comparisons", f"unknown operator '{op}'")
-
-    def words(name: str) -> tuple[str, ...]:
-        return _strs(lang.get(name), f"language.{name}", issues)
-
-    language = Language(
-        group_by=words("group_by"),
-        count=words("count"),
-        list=words("list"),
-        total=words("total"),
-        rate=words("rate"),
-        descending=words("descending"),
-        ascending=words("ascending"),
-        comparisons=comparisons,
-        negation=words("negation"),
-        followup=words("followup"),
-        out_of_scope=words("out_of_scope"),
-        filler=frozenset(words("filler")),
+def _problems(path: str, issues: list[str]) -> ConfigError:
+    return ConfigError(
+        f"The semantic model {path} has {len(issues)} problem(s).", issues=issues, key=path
     )
 
-    # Personas ------------------------------------------------------------------------------
-    examples: dict[str, tuple[str, ...]] = {}
-    for pname, pdef in _mapping(raw.get("personas"), "personas", issues).items():
-        try:
-            persona = Persona.parse(pname)
-        except Exception:
-            issues.add(f"personas.{pname}", "unknown persona")
+
+def _cause(error: Any) -> Any:
+    return (error.get("ctx") or {}).get("error")
+
+
+def _issues(err: ValidationError) -> list[str]:
+    """``yaml.path: message`` per problem, section by section."""
+    out: list[str] = []
+    for error in err.errors(include_url=False):
+        cause = _cause(error)
+        if isinstance(cause, _UnresolvedReferences):
+            out.extend(cause.issues)
             continue
-        examples[persona.value] = _strs(
-            _mapping(pdef, f"personas.{pname}", issues).get("examples"),
-            f"personas.{pname}.examples",
-            issues,
-        )
-    for persona in Persona:
-        if persona.value not in examples:
-            issues.add("personas", f"persona '{persona.value}' has no examples")
+        loc = [part for part in error["loc"] if part != "[key]"]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        if error["type"] == "missing":
+            message = "section is missing" if len(loc) == 1 else "is required"
+        else:
+            message = str(cause) if isinstance(cause, ValueError) else error["msg"]
+            # In YAML words: lists and mappings, not tuples, dictionaries or model classes.
+            message = message.replace("a valid tuple", "a list").replace(
+                "a valid dictionary", "a mapping"
+            )
+            message = message.split(" or instance of ")[0]
+        out.append(f"{where or '(top level)'}: {message}")
+    return out
 
-    # Names must not collide across metrics/conditions used as words.
-    for name in metrics:
-        if name in dimensions:
-            issues.add(f"metrics.{name}", "name clashes with a dimension")
 
-    if issues.items:
-        raise ConfigError(
-            f"The semantic model {path} has {len(issues.items)} problem(s).",
-            issues=issues.items,
-            key=path,
+def _issues_of_the_rest(raw: dict[Any, Any], err: ValidationError) -> list[str]:
+    """Reference problems among the entries that passed their own validation."""
+    rest: dict[str, Any] = dict(raw)
+    unchecked: dict[str, set[str] | None] = {}
+    for error in err.errors():
+        loc = error["loc"]
+        if not loc:
+            continue
+        section = str(loc[0])
+        if len(loc) == 1 or section == "language" or not isinstance(rest.get(section), dict | list):
+            unchecked[section] = None
+            rest[section] = [] if section == "phrases" else {}
+        elif (names := unchecked.setdefault(section, set())) is not None:
+            names.add(str(loc[1]))
+    positions = None
+    for section, names in unchecked.items():
+        if names is None:
+            continue
+        if section == "phrases":
+            positions = [i for i in range(len(rest[section])) if str(i) not in names]
+            rest[section] = [rest[section][i] for i in positions]
+        else:
+            rest[section] = {k: v for k, v in rest[section].items() if str(k) not in names}
+    try:
+        ModelDocument.model_validate(
+            rest, context={"unchecked": unchecked, "phrase_positions": positions}
         )
-    model = SemanticModel(
-        sources,
-        conditions,
-        measures,
-        metrics,
-        dimensions,
-        grains,
-        listings,
-        tuple(phrases),
-        language,
-        examples,
-        path,
-    )
-    # Checks that need the assembled model.
-    late = _Issues()
-    for name in metrics:
-        try:
-            model.metric_tables(name)
-        except KeyError as err:
-            late.add(f"metrics.{name}", f"unresolvable reference {err}")
-    if late.items:
-        raise ConfigError(
-            f"The semantic model {path} has {len(late.items)} problem(s).",
-            issues=late.items,
-            key=path,
-        )
-    return model
+    except ValidationError as again:
+        return _issues(again)
+    return []
