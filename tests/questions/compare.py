@@ -45,7 +45,9 @@ def load_questions(*names: str) -> list[GoldQuestion]:
         [QUESTIONS_DIR / f"{n}.yaml" for n in names]
         if names
         else sorted(
-            p for p in QUESTIONS_DIR.glob("*.yaml") if p.stem not in {"refusals", "followups"}
+            p
+            for p in QUESTIONS_DIR.glob("*.yaml")
+            if p.stem not in {"refusals", "followups"} and not p.stem.startswith("held_out")
         )
     )
     out: list[GoldQuestion] = []
