@@ -1489,14 +1489,7 @@ class OfflinePlanner:
                     i -= 1
                 return i >= 0 and a.tokens[i].text in _WITH_WORDS
 
-            everything = (
-                any(
-                    t.text in {"everything", "everything's", "each", "every", "all"}
-                    for t in a.tokens[r.metric_cands[-1].end + 1 :]
-                )
-                if r.metric_cands
-                else False
-            )
+            everything = any(t.text in {"everything", "each", "every"} for t in a.tokens)
             joined = [c for c in r.metric_cands if joined_by(c) or everything]
             if (
                 lst is not None
@@ -1892,6 +1885,30 @@ class OfflinePlanner:
         )
         return self._validated_filters(plan)
 
+    def _restated_statuses(self, plan: QueryPlan, a: _Analysis) -> QueryPlan:
+        """ "pending POs (open or partial)": statuses listed with "or" that the plan's condition
+        already spells out restate it; as a filter they would narrow it."""
+        ors = [i for i, t in enumerate(a.tokens) if t.text == "or"]
+        if not ors or not plan.conditions:
+            return plan
+        keep = []
+        for f in plan.filters:
+            if f.field in {"order_status", "po_status"} and f.op == "in":
+                spelled = " ".join(
+                    self.model.conditions[c].sql.sql()
+                    for c in plan.conditions
+                    if c in self.model.conditions
+                )
+                near_or = any(
+                    c.layer == "entity" and (c.start - 1) in ors
+                    for c in a.of("entity")
+                    if c.payload.kind in {"po_status", "order_status"}
+                )
+                if near_or and all(f"'{v}'" in spelled for v in f.values):
+                    continue
+            keep.append(f)
+        return plan.with_(filters=tuple(keep))
+
     def _validated_filters(self, plan: QueryPlan) -> QueryPlan:
         """Move status filters to the status of the plan's data (order vs PO) and drop misfits."""
         sources = self._plan_sources(plan)
@@ -1940,6 +1957,7 @@ class OfflinePlanner:
 
     # -- finishing ----------------------------------------------------------------------------
     def _finish(self, plan: QueryPlan, a: _Analysis, persona: Persona) -> QueryPlan:
+        plan = self._restated_statuses(plan, a)
         # Another persona's data first: unknown words may be names this persona cannot see.
         self._check_persona(plan, self._plan_tables_hint(plan), persona)
         # Words left unexplained: refuse rather than guess.

@@ -275,6 +275,7 @@ _SHORTHAND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=\w )n(?= \w)", "and"),
         (r"^n(?= \w)", "and"),
         (r"\s&\s", " and "),
+        (r"\s\+\s", " plus "),
         (r"\b(?:pls|plz|plzz|pleas)\b", "please"),
         (r"\b(?:thx|thnx|thanx)\b", "thanks"),
         (r"\b(?:yday|ystdy|yest|yesterdy)\b", "yesterday"),
