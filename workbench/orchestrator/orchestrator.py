@@ -172,7 +172,7 @@ class Orchestrator:
 
         # The question is read once; routing, the agents and the specialists share the reading.
         parsed = self.parse(question, who, as_of)
-        if parsed.cues.change_verb and parsed.screen_error is None:
+        if parsed.cues.change_verb:
             # A request to change data: refused before any query, cache or agent.
             refusal = ChangeNotSupportedError(parsed.cues.change_verb)
             answer = Answer(

@@ -737,6 +737,13 @@ class PlanCompiler:
             if listing.column(name) is None:
                 raise PlanError(f"{listing.label.capitalize()} have no column '{name}'.")
         all_columns = {c: e for c, e in (*listing.columns, *listing.extra_columns)}
+        for name in plan.conditions:
+            cond = model.conditions.get(name)
+            if cond is not None and not model.condition_applies(name, listing.source):
+                raise PlanError(f"'{cond.label}' does not apply to {listing.label}.")
+        missing = [n for n in names if n not in all_columns]
+        if missing:
+            raise PlanError(f"{listing.label.capitalize()} have no column '{missing[0]}'.")
         projections = []
         for name in names:
             col = _bind(all_columns[name], as_of)

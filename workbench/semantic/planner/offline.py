@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
 from workbench.data.schema import ORDER_STATUSES, PERSONA_TABLES, PO_STATUSES, Persona
 from workbench.semantic.compiler import PlanCompiler, PlanError
-from workbench.semantic.cues import read_cues
+from workbench.semantic.cues import Cues, read_cues
 from workbench.semantic.entities import EntityIndex, EntityMatch
 from workbench.semantic.model import TIME_GRAINS, SemanticModel, load_model
 from workbench.semantic.plan import Filter, MetricFilter, Ordering, QueryPlan
@@ -319,8 +319,14 @@ class OfflinePlanner:
         try:
             text = normalize_shorthand(screen_question(question))
         except NotUnderstoodError as err:
+            # A request to act ("cancel PO-000045") keeps its cue: it is refused as a change.
+            acting = err.code == "action_not_supported"
             return ParsedQuestion(
-                text=str(question or ""), as_of=as_of, persona=who, screen_error=err
+                text=str(question or ""),
+                as_of=as_of,
+                persona=who,
+                screen_error=err,
+                cues=read_cues(str(question)) if acting else Cues(),
             )
         cues = read_cues(text)
         documents = tuple(
@@ -1125,6 +1131,14 @@ class OfflinePlanner:
                 )
             ):
                 c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
+        # "which suppliers delivered late most often": a ranking of the noun leading a condition.
+        if a.grammar("desc") or a.grammar("asc"):
+            for c in a.concepts("condition"):
+                first = a.tokens[c.start]
+                dims = self._word_dims.get(first.stem, [])
+                prev_word = a.tokens[c.start - 1].text if c.start > 0 else ""
+                if dims and c.length > 1 and first.plural and prev_word in _LIST_WHICH:
+                    c.payload = [*c.payload, Target("subject_noun", "|".join(dims))]
 
     def _read_plural_measures(self, a: _Analysis, r: _Reading) -> None:
         """ "stock levels for Safety products", "inventory values of our warehouses": a
@@ -1456,7 +1470,7 @@ class OfflinePlanner:
         ]
         subject_nouns = [
             (c, t.name)
-            for c in a.concepts("listing", "dimension", "metric")
+            for c in a.concepts("listing", "dimension", "metric", "condition")
             for t in c.payload
             if t.kind == "subject_noun"
         ]
