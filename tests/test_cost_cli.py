@@ -50,7 +50,7 @@ def test_json_report(home: Path) -> None:
     assert services["sagemaker_notebook"]["aws_equivalent_usd"] == pytest.approx(
         notebook_day, abs=1e-6
     )
-    assert report["aws_equivalent_usd"] == pytest.approx(0.55)
+    assert report["aws_equivalent_usd"] == pytest.approx(0.15 + notebook_day, abs=1e-5)
     assert (
         report["projection"]["projected_aws_equivalent"]
         >= report["projection"]["month_to_date_aws_equivalent"]
