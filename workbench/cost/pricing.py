@@ -173,6 +173,7 @@ def bedrock_rate(model_id: str, cost: CostSettings) -> BedrockRate:
         log_event(
             log,
             "bedrock_price_fallback",
+            f"No Bedrock price is known for {model_id}: priced at cost.bedrock_*_per_1k_tokens.default",
             level=logging.WARNING,
             model_id=model_id,
             base_model=base,

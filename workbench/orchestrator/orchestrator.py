@@ -179,9 +179,8 @@ class Orchestrator:
         # cache is looked up with it and the version is read again only on a miss, right
         # before the query that needs it, so a cache hit never wakes the workgroup.
         known = getattr(warehouse, "known_data_version", None)
-        data_version = known() if callable(known) else None
-        if data_version is None:
-            data_version = self._current_data_version(warehouse)
+        known_version = known() if callable(known) else None
+        data_version = known_version or self._current_data_version(warehouse)
         self._note_data_version(data_version)
 
         def cache_key(version: str) -> CacheKey:
@@ -210,7 +209,7 @@ class Orchestrator:
                 cache_key=None,
                 warehouse=warehouse,
             )
-        if callable(known):
+        if known_version is not None:
             fresh = self._current_data_version(warehouse)
             if fresh != data_version:
                 self._note_data_version(fresh)
