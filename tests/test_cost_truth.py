@@ -4,21 +4,17 @@ model and inference profile, Lambda per request, the monthly estimate and the re
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import logging
 import re
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pandas as pd
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
-from botocore.stub import Stubber
 from click.testing import CliRunner
 
-from workbench.agents.answer import Answer, Intent
 import workbench.cli.cost_cmd  # noqa: F401  (registers the command)
+from workbench.agents.answer import Answer, Intent
 from workbench.cli.common import cli
 from workbench.core.config import CostSettings, load_settings
 from workbench.cost import pricing
@@ -34,7 +30,6 @@ from workbench.cost.pricing import (
     price,
     redshift_billed_seconds,
 )
-from workbench.cost.reconcile import reconcile
 from workbench.cost.usage import Usage, WarehouseUsage
 
 COST = CostSettings()
@@ -52,7 +47,9 @@ def _answer(usage: Usage, question: str = "q") -> Answer:
     )
 
 
-def _query(start: float, seconds: float, *, scope: str = "wg", client_extra: float = 2.0) -> WarehouseUsage:
+def _query(
+    start: float, seconds: float, *, scope: str = "wg", client_extra: float = 2.0
+) -> WarehouseUsage:
     """A Redshift query that ran ``seconds`` on the server from ``start`` (the client saw more)."""
     return WarehouseUsage(
         "redshift",
@@ -112,7 +109,9 @@ def test_replayed_arrivals_are_charged_the_merged_window_bill(tmp_path: Path) ->
     charged = 0.0
     for i in order[:2]:
         s, d, wg = ARRIVALS[i]
-        charged += ledger.record_priced(_answer(Usage(warehouse=[_query(s, d, scope=wg)])))[1].actual[REDSHIFT]
+        charged += ledger.record_priced(_answer(Usage(warehouse=[_query(s, d, scope=wg)])))[
+            1
+        ].actual[REDSHIFT]
     pair = [_query(*ARRIVALS[i][:2], scope=ARRIVALS[i][2]) for i in order[2:4]]
     charged += ledger.record_priced(_answer(Usage(warehouse=pair)))[1].actual[REDSHIFT]
     for i in order[4:]:
@@ -147,7 +146,9 @@ def test_local_queries_merge_in_their_own_reference_scope(tmp_path: Path) -> Non
     ledger = CostLedger(tmp_path / "l.sqlite3")
     local = WarehouseUsage("duckdb", 15.0, ended_at=T0)
     _, first = ledger.record_priced(_answer(Usage(warehouse=[local])))
-    _, second = ledger.record_priced(_answer(Usage(warehouse=[WarehouseUsage("duckdb", 15.0, ended_at=T0 + 5)])))
+    _, second = ledger.record_priced(
+        _answer(Usage(warehouse=[WarehouseUsage("duckdb", 15.0, ended_at=T0 + 5)]))
+    )
     assert first.actual == {} and first.aws_equivalent[REDSHIFT] == pytest.approx(0.05)
     assert second.aws_equivalent[REDSHIFT] == 0  # inside the minute the first one paid
     assert set(ledger.queries(None)["scope"]) == {"reference:redshift"}
@@ -212,7 +213,9 @@ def test_configuration_overrides_the_shipped_price() -> None:
     assert (rate.input_per_1k, rate.output_per_1k, rate.source) == (0.0001, 0.0004, "configuration")
 
 
-def test_an_unknown_model_falls_back_to_default_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unknown_model_falls_back_to_default_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="workbench.cost.pricing"):
         rate = bedrock_rate("meta.llama3-70b-instruct-v1:0", COST)
         bedrock_rate("meta.llama3-70b-instruct-v1:0", COST)
@@ -224,7 +227,10 @@ def test_an_unknown_model_falls_back_to_default_with_a_warning(caplog: pytest.Lo
 def test_bedrock_hook_records_each_response() -> None:
     usage: list[Any] = []
     record_bedrock_request(
-        usage, backend="bedrock", model_id="amazon.nova-lite-v1:0", response={"usage": {"inputTokens": 900, "outputTokens": 80}}
+        usage,
+        backend="bedrock",
+        model_id="amazon.nova-lite-v1:0",
+        response={"usage": {"inputTokens": 900, "outputTokens": 80}},
     )
     assert (usage[0].input_tokens, usage[0].output_tokens) == (900, 80)
 
@@ -248,7 +254,11 @@ def test_lambda_bills_its_own_billed_duration_and_every_request() -> None:
     timeout = ReadTimeoutError(endpoint_url="https://lambda")
     record_lambda_request(usage, function="f", memory_mb=1024, client_ms=60_000.0, error=timeout)
     record_lambda_request(
-        usage, function="f", memory_mb=1024, client_ms=900.0, response={"StatusCode": 200, "LogResult": _log_tail(413)}
+        usage,
+        function="f",
+        memory_mb=1024,
+        client_ms=900.0,
+        response={"StatusCode": 200, "LogResult": _log_tail(413)},
     )
     assert [(i.billed, i.billed_duration_ms) for i in usage.invocations] == [
         (False, None),
@@ -258,9 +268,7 @@ def test_lambda_bills_its_own_billed_duration_and_every_request() -> None:
     cost = price(usage, COST)
     per_request, gb_second = COST.lambda_per_request, COST.lambda_gb_second
     assert cost.actual["lambda"] == cost.aws_equivalent["lambda"]
-    assert cost.actual["lambda"] == pytest.approx(
-        2 * per_request + (60.0 + 0.413) * gb_second
-    )
+    assert cost.actual["lambda"] == pytest.approx(2 * per_request + (60.0 + 0.413) * gb_second)
 
 
 # -- workbench cost estimate ------------------------------------------------------------------
@@ -308,9 +316,18 @@ def test_estimate_cli_prints_both_backends_llm_options_and_the_total(tmp_path: P
     total = re.search(r"^total per month: \$(\d+\.\d\d)$", out.splitlines()[-1])
     assert total is not None and float(total.group(1)) <= 50.0
     redshift = CliRunner().invoke(
-        cli, ["--home", str(tmp_path), "cost", "estimate", "--backend", "redshift", "--always-on", "--format", "json"]
+        cli,
+        [
+            "--home",
+            str(tmp_path),
+            "cost",
+            "estimate",
+            "--backend",
+            "redshift",
+            "--always-on",
+            "--format",
+            "json",
+        ],
     )
     assert redshift.exit_code == 0, redshift.output
     assert '"backend": "redshift"' in redshift.output
-
-

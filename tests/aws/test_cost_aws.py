@@ -58,7 +58,13 @@ def test_redshift_version_check_is_recorded_with_the_server_duration(aws_env: No
         stub.add_response("execute_statement", {"Id": "s-1"})
         stub.add_response(
             "describe_statement",
-            {"Id": "s-1", "Status": "FINISHED", "HasResultSet": True, "Duration": 120_000_000, "UpdatedAt": finished},
+            {
+                "Id": "s-1",
+                "Status": "FINISHED",
+                "HasResultSet": True,
+                "Duration": 120_000_000,
+                "UpdatedAt": finished,
+            },
         )
         stub.add_response(
             "get_statement_result",
@@ -75,7 +81,11 @@ def test_redshift_version_check_is_recorded_with_the_server_duration(aws_env: No
     assert wh.known_data_version() == version
     [check] = wh.drain_usage()
     assert wh.drain_usage() == []
-    assert (check.purpose, check.scope, check.server_duration_ms) == ("data_version", "analytics-wg", 120.0)
+    assert (check.purpose, check.scope, check.server_duration_ms) == (
+        "data_version",
+        "analytics-wg",
+        120.0,
+    )
     assert check.ended_at == finished.timestamp()
 
 
@@ -95,7 +105,9 @@ def test_reconcile_reports_the_difference_aws_shows(
             Usage(
                 warehouse=[
                     WarehouseUsage("athena", 900.0, bytes_scanned=3 * 1024**2, query_id="qe-1"),
-                    WarehouseUsage("athena", 900.0, bytes_scanned=25 * 1024**2 + 1, query_id="qe-2"),
+                    WarehouseUsage(
+                        "athena", 900.0, bytes_scanned=25 * 1024**2 + 1, query_id="qe-2"
+                    ),
                 ]
             ),
             settings.cost,
@@ -107,7 +119,9 @@ def test_reconcile_reports_the_difference_aws_shows(
     aws_rpu_seconds = ledger_rpu_seconds + 480  # AWS charged one more minute at 8 RPU
     with Stubber(rs) as rs_stub, Stubber(athena) as athena_stub:
         rs_stub.add_response("execute_statement", {"Id": "s-9"})
-        rs_stub.add_response("describe_statement", {"Id": "s-9", "Status": "FINISHED", "HasResultSet": True})
+        rs_stub.add_response(
+            "describe_statement", {"Id": "s-9", "Status": "FINISHED", "HasResultSet": True}
+        )
         rs_stub.add_response(
             "get_statement_result",
             {
@@ -124,7 +138,10 @@ def test_reconcile_reports_the_difference_aws_shows(
             {
                 "QueryExecutions": [
                     {"QueryExecutionId": "qe-1", "Statistics": {"DataScannedInBytes": 3 * 1024**2}},
-                    {"QueryExecutionId": "qe-2", "Statistics": {"DataScannedInBytes": 40 * 1024**2}},
+                    {
+                        "QueryExecutionId": "qe-2",
+                        "Statistics": {"DataScannedInBytes": 40 * 1024**2},
+                    },
                 ],
                 "UnprocessedQueryExecutionIds": [],
             },
@@ -132,7 +149,9 @@ def test_reconcile_reports_the_difference_aws_shows(
         )
         clients = {"redshift-data": rs, "athena": athena}
         monkeypatch.setattr("workbench.cost.reconcile.aws_clients", lambda _s: clients)
-        result = CliRunner().invoke(cli, ["--home", str(tmp_path), "cost", "reconcile", "--days", "2"])
+        result = CliRunner().invoke(
+            cli, ["--home", str(tmp_path), "cost", "reconcile", "--days", "2"]
+        )
         assert result.exit_code == 0, result.output
         rs_stub.assert_no_pending_responses()
         athena_stub.assert_no_pending_responses()

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import click
@@ -199,9 +200,7 @@ def estimate_command(
     if always_on is not None:
         overrides["sagemaker_always_on"] = always_on
     if overrides:
-        settings = settings.model_copy(
-            update={"cost": settings.cost.model_copy(update=overrides)}
-        )
+        settings = settings.model_copy(update={"cost": settings.cost.model_copy(update=overrides)})
     workload = Workload(
         personas=personas,
         questions_per_day=questions_per_day,
@@ -221,10 +220,7 @@ def estimate_command(
     if fmt == "json":
         echo_json(
             {
-                "workload": {
-                    k: getattr(workload, k)
-                    for k in workload.__dataclass_fields__  # noqa: SIM118
-                },
+                "workload": dataclasses.asdict(workload),
                 "backends": {b: e.to_dict() for b, e in backends.items()},
                 "llm_options": result["llm_options"],
                 "total": chosen.to_dict(),
@@ -335,5 +331,9 @@ def reconcile_command(obj: Context, days: int, fmt: str) -> None:
     )
     for line in lines:
         verdict = "matches" if abs(line.difference_usd) < 1e-6 else "differs by"
-        amount = "" if verdict == "matches" else f" ${line.difference_usd:+.6f} ({line.difference_units:+,.1f} {line.unit})"
+        amount = (
+            ""
+            if verdict == "matches"
+            else f" ${line.difference_usd:+.6f} ({line.difference_units:+,.1f} {line.unit})"
+        )
         click.echo(f"{line.service}: the ledger {verdict} AWS{amount}")

@@ -93,7 +93,9 @@ class Workload:
         if not 0 < self.working_hours <= 24:
             problems.append("working_hours must be more than 0 and at most 24")
         if problems:
-            raise ConfigError("The workload is not valid: " + "; ".join(problems) + ".", issues=problems)
+            raise ConfigError(
+                "The workload is not valid: " + "; ".join(problems) + ".", issues=problems
+            )
 
     @property
     def questions_per_month(self) -> int:
@@ -207,18 +209,22 @@ def estimate(
     services[BEDROCK] = llm_questions * bedrock_cost(
         model, workload.input_tokens, workload.output_tokens, cost
     )
-    services[LAMBDA] = tools * lambda_cost(workload.lambda_ms, settings.invoker.lambda_.memory_mb, cost)
+    services[LAMBDA] = tools * lambda_cost(
+        workload.lambda_ms, settings.invoker.lambda_.memory_mb, cost
+    )
     instance, volume = notebook_monthly_cost(cost, workload.working_days)
     services[SAGEMAKER_NOTEBOOK] = instance + volume
     if bedrock_rate(model, cost).source == "default":
-        notes.append(f"No price is known for {model}: priced at cost.bedrock_*_per_1k_tokens.default.")
+        notes.append(
+            f"No price is known for {model}: priced at cost.bedrock_*_per_1k_tokens.default."
+        )
     return Estimate(chosen, services, questions, llm_questions, rpu_hours, notes)
 
 
 def _configured_backend(settings: Settings) -> Backend:
     backend = settings.warehouse.backend
     if backend in ("athena", "redshift"):
-        return backend  # type: ignore[return-value]
+        return backend
     return settings.cost.reference_warehouse
 
 
@@ -256,13 +262,17 @@ def llm_options(settings: Settings, workload: Workload) -> list[LlmOption]:
 def compare(settings: Settings, workload: Workload = Workload()) -> dict[str, Any]:
     """Both backends with the configured LLM use, and the LLM options on each backend."""
     backends = {b: estimate(settings, workload, backend=b) for b in BACKENDS}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for option in llm_options(settings, workload):
         varied = replace(workload, llm_share=option.share, model_id=option.model_id)
-        totals = {b: estimate(settings, varied, backend=b).total for b in BACKENDS}
-        rows.append(
-            {"option": option.label, "model_id": option.model_id, "share": option.share, **totals}
-        )
+        row: dict[str, Any] = {
+            "option": option.label,
+            "model_id": option.model_id,
+            "share": option.share,
+        }
+        for b in BACKENDS:
+            row[b] = estimate(settings, varied, backend=b).total
+        rows.append(row)
     return {
         "backends": backends,
         "llm_options": rows,

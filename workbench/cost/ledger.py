@@ -472,9 +472,24 @@ class CostLedger:
                 billed = athena_billed_bytes(item.bytes_scanned, settings)
                 amount = billed / 1024**4 * settings.athena_per_tb
                 rows.append(
-                    (rid, day, item.backend, billed_as, f"athena:{item.scope or ''}", item.purpose,
-                     item.query_id, int(actual), None, None, item.duration_ms,
-                     item.server_duration_ms, item.bytes_scanned, billed, 0.0, amount)
+                    (
+                        rid,
+                        day,
+                        item.backend,
+                        billed_as,
+                        f"athena:{item.scope or ''}",
+                        item.purpose,
+                        item.query_id,
+                        int(actual),
+                        None,
+                        None,
+                        item.duration_ms,
+                        item.server_duration_ms,
+                        item.bytes_scanned,
+                        billed,
+                        0.0,
+                        amount,
+                    )
                 )
                 continue
             assert item.ended_at is not None
@@ -505,16 +520,33 @@ class CostLedger:
                 standalone_actual += standalone
                 added_actual += amount
             rows.append(
-                (rid, day, item.backend, billed_as, scope, item.purpose, item.query_id,
-                 int(actual), start_ms, end_ms, item.duration_ms, item.server_duration_ms,
-                 item.bytes_scanned, None, charged, amount)
+                (
+                    rid,
+                    day,
+                    item.backend,
+                    billed_as,
+                    scope,
+                    item.purpose,
+                    item.query_id,
+                    int(actual),
+                    start_ms,
+                    end_ms,
+                    item.duration_ms,
+                    item.server_duration_ms,
+                    item.bytes_scanned,
+                    None,
+                    charged,
+                    amount,
+                )
             )
         if not pending:
             return cost, rows
         return (
             Cost(
                 _replace_line(cost.actual, REDSHIFT, standalone_actual, added_actual),
-                _replace_line(cost.aws_equivalent, REDSHIFT, standalone_equivalent, added_equivalent),
+                _replace_line(
+                    cost.aws_equivalent, REDSHIFT, standalone_equivalent, added_equivalent
+                ),
             ),
             rows,
         )
@@ -599,7 +631,9 @@ class CostLedger:
         cost = self.cost_settings
         days = (last - begin).days + 1
         running = days if cost.sagemaker_always_on else self._active_days(start, end)
-        return running * notebook_instance_daily_cost(cost) + days * notebook_volume_daily_cost(cost)
+        return running * notebook_instance_daily_cost(cost) + days * notebook_volume_daily_cost(
+            cost
+        )
 
     def queries(self, days: int | None = 7, *, today: dt.date | None = None) -> pd.DataFrame:
         """Every recorded warehouse query of the window (Redshift windows, Athena bytes), oldest first.

@@ -125,12 +125,12 @@ def bedrock_base_model(model_id: str) -> str:
 
 
 def _family_of(base: str) -> ModelPrice | None:
-    best: ModelPrice | None = None
-    for family, entry in _BY_FAMILY.items():
-        if base == family or (base.startswith(family) and base[len(family)] in "-:"):
-            if best is None or len(family) > len(best.family):
-                best = entry
-    return best
+    matches = [
+        entry
+        for family, entry in _BY_FAMILY.items()
+        if base == family or (base.startswith(family) and base[len(family)] in "-:")
+    ]
+    return max(matches, key=lambda e: len(e.family), default=None)
 
 
 @dataclass(frozen=True)
@@ -181,9 +181,7 @@ def bedrock_rate(model_id: str, cost: CostSettings) -> BedrockRate:
             output_per_1k=outs.get("default", 0.0),
             hint="add the model's prices to cost.bedrock_input_per_1k_tokens / cost.bedrock_output_per_1k_tokens",
         )
-    return BedrockRate(
-        model_id, base, ins.get("default", 0.0), outs.get("default", 0.0), "default"
-    )
+    return BedrockRate(model_id, base, ins.get("default", 0.0), outs.get("default", 0.0), "default")
 
 
 def bedrock_cost(model_id: str, input_tokens: int, output_tokens: int, cost: CostSettings) -> float:
@@ -292,8 +290,13 @@ def notebook_daily_cost(cost: CostSettings) -> float:
 
 def notebook_monthly_cost(cost: CostSettings, working_days: float) -> tuple[float, float]:
     """(instance, volume) USD for one month: 730 h when always on, else hours × working days."""
-    hours = HOURS_PER_MONTH if cost.sagemaker_always_on else cost.sagemaker_hours_per_day * working_days
-    return hours * cost.sagemaker_instance_hour, cost.sagemaker_volume_gb * cost.sagemaker_volume_gb_month
+    hours = (
+        HOURS_PER_MONTH if cost.sagemaker_always_on else cost.sagemaker_hours_per_day * working_days
+    )
+    return (
+        hours * cost.sagemaker_instance_hour,
+        cost.sagemaker_volume_gb * cost.sagemaker_volume_gb_month,
+    )
 
 
 # -- one answer --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
 from sqlglot import exp
 
 from workbench.core.config import Settings
@@ -75,9 +76,9 @@ def serverless_usage_query(start: dt.datetime, end: dt.datetime) -> exp.Select:
 
     return (
         exp.select(
-            exp.func("COALESCE", exp.func("SUM", exp.column("charged_seconds")), exp.Literal.number(0)).as_(
-                "charged_seconds"
-            ),
+            exp.func(
+                "COALESCE", exp.func("SUM", exp.column("charged_seconds")), exp.Literal.number(0)
+            ).as_("charged_seconds"),
             exp.func("COUNT", exp.Star()).as_("periods"),
         )
         .from_("sys_serverless_usage")
@@ -122,7 +123,8 @@ def reconcile_redshift(
         sleep=sleep,
     )
     frame = outcome.frame
-    aws_rpu_seconds = float(frame.iloc[0, 0] or 0) if len(frame) else 0.0
+    value: Any = frame.iloc[0, 0] if len(frame) else None
+    aws_rpu_seconds = float(value) if value is not None and not pd.isna(value) else 0.0
     price = settings.cost.redshift_rpu_hour / 3600
     return ReconcileLine(
         service="redshift_serverless",
