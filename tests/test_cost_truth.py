@@ -331,3 +331,18 @@ def test_estimate_cli_prints_both_backends_llm_options_and_the_total(tmp_path: P
     )
     assert redshift.exit_code == 0, redshift.output
     assert '"backend": "redshift"' in redshift.output
+
+
+def test_docs_show_the_estimate_the_command_prints(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "cost.md").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path), "cost", "estimate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() in docs, (
+        "docs/cost.md: paste the output of `workbench cost estimate`"
+    )
+    for key in (
+        "cost.sagemaker_idle_stop_minutes",
+        "cost.redshift_max_rpu_hours_per_month",
+        "cost.athena_bytes_scanned_cutoff_per_query",
+    ):
+        assert key in docs

@@ -255,7 +255,7 @@ def llm_options(settings: Settings, workload: Workload) -> list[LlmOption]:
         options.append(LlmOption(f"configured: {share:.0%} of misses", share, configured))
     options.append(LlmOption("larger model (opt-in): 25% of misses", 0.25, LARGER_MODEL))
     for model in SMALL_MODELS:
-        options.append(LlmOption("every question", 1.0, model))
+        options.append(LlmOption("every uncached question", 1.0, model))
     return options
 
 
