@@ -346,3 +346,52 @@ def test_docs_show_the_estimate_the_command_prints(tmp_path: Path) -> None:
         "cost.athena_bytes_scanned_cutoff_per_query",
     ):
         assert key in docs
+
+
+def test_writers_in_parallel_still_sum_to_the_merged_bill(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "l.sqlite3"
+    starts = [i * 7.0 for i in range(40)]  # one 1 s query every 7 s for 280 s
+    charged: list[float] = []
+    lock = threading.Lock()
+
+    def writer(mine: list[float]) -> None:
+        book = CostLedger(path)
+        for s in mine:
+            _, cost = book.record_priced(_answer(Usage(warehouse=[_query(s, 1.0)])))
+            with lock:
+                charged.append(cost.actual[REDSHIFT])
+        book.close()
+
+    threads = [threading.Thread(target=writer, args=(starts[k::2],)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = _grid_bill([(s, 1.0) for s in starts])
+    # Paid minutes open at 0, 63, 126, 189 and 252 s (each query inside one shares it).
+    assert expected == pytest.approx(5 * 60.0, abs=0.2)
+    assert sum(charged) == pytest.approx(expected * RPU_SECOND, rel=1e-6)
+
+
+def test_a_version_1_ledger_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL UNIQUE,"
+        " ts TEXT NOT NULL, day TEXT NOT NULL, session_id TEXT, username TEXT, persona TEXT NOT NULL,"
+        " question TEXT NOT NULL, intent TEXT, agent TEXT, backend TEXT, sql TEXT,"
+        " duration_ms REAL NOT NULL DEFAULT 0, rows INTEGER NOT NULL DEFAULT 0,"
+        " input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,"
+        " cost_actual TEXT NOT NULL DEFAULT '{}', cost_aws_equivalent TEXT NOT NULL DEFAULT '{}',"
+        " actual_total REAL NOT NULL DEFAULT 0, aws_equivalent_total REAL NOT NULL DEFAULT 0,"
+        " cached INTEGER NOT NULL DEFAULT 0, error TEXT, process_id INTEGER);"
+        "PRAGMA user_version = 1;"
+    )
+    con.close()
+    book = CostLedger(path)
+    book.record(_answer(Usage(warehouse=[_query(0, 1.0)])))
+    assert book.count() == 1 and len(book.queries(None)) == 1

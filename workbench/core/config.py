@@ -51,7 +51,7 @@ class RedshiftSettings(_Section):
     iam_role_arn: str | None = None
     #: S3 prefix (s3://bucket/prefix) where the loader stages Parquet for COPY; None: warehouse.athena.s3_data.
     s3_staging: str | None = None
-    #: Seconds the data version (latest row of workbench_load) is cached; it is read for every cache key.
+    #: Seconds the data version (latest row of workbench_load) is cached; read on a cache miss only.
     version_cache_seconds: float = Field(default=30.0, ge=0)
 
 
