@@ -309,6 +309,10 @@ def reconcile_command(obj: Context, days: int, fmt: str) -> None:
         echo_json({"days": days, "services": [line.to_dict() for line in lines]})
         return
     click.echo(f"Ledger against AWS, last {days} day(s) (difference = AWS - ledger):")
+    if days > 7 and any(line.service == "redshift_serverless" for line in lines):
+        click.echo(
+            "Note: SYS_SERVERLESS_USAGE keeps 7 days; older Redshift usage shows as a difference."
+        )
     output_frame(
         pd.DataFrame(
             [
