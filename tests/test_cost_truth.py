@@ -162,14 +162,14 @@ SHIPPED = [
     ("anthropic.claude-3-5-sonnet-20241022-v2:0", 0.003, 0.015),
     ("anthropic.claude-3-7-sonnet-20250219-v1:0", 0.003, 0.015),
     ("anthropic.claude-sonnet-4-20250514-v1:0", 0.003, 0.015),
-    ("anthropic.claude-sonnet-4-5-20250929-v1:0", 0.003, 0.015),
+    ("anthropic.claude-sonnet-4-5-20250929-v1:0", 0.0033, 0.0165),  # in-Region: +10 %
     ("anthropic.claude-3-haiku-20240307-v1:0", 0.00025, 0.00125),
     ("anthropic.claude-3-5-haiku-20241022-v1:0", 0.0008, 0.004),
-    ("anthropic.claude-haiku-4-5-20251001-v1:0", 0.001, 0.005),
+    ("anthropic.claude-haiku-4-5-20251001-v1:0", 0.0011, 0.0055),
     ("anthropic.claude-3-opus-20240229-v1:0", 0.015, 0.075),
     ("anthropic.claude-opus-4-20250514-v1:0", 0.015, 0.075),
     ("anthropic.claude-opus-4-1-20250805-v1:0", 0.015, 0.075),
-    ("anthropic.claude-opus-4-5-20251101-v1:0", 0.005, 0.025),
+    ("anthropic.claude-opus-4-5-20251101-v1:0", 0.0055, 0.0275),
     ("amazon.nova-micro-v1:0", 0.000035, 0.00014),
     ("amazon.nova-lite-v1:0", 0.00006, 0.00024),
     ("amazon.nova-pro-v1:0", 0.0008, 0.0032),
@@ -202,6 +202,15 @@ def test_inference_profiles_are_priced_as_their_model(profile: str) -> None:
     assert bedrock_base_model(profile) == "anthropic.claude-3-5-haiku-20241022-v1:0"
     rate = bedrock_rate(profile, COST)
     assert (rate.input_per_1k, rate.output_per_1k) == (0.0008, 0.004)
+
+
+def test_the_claude_4_5_generation_lists_the_global_price_and_10_percent_more_elsewhere() -> None:
+    glob = bedrock_rate("global.anthropic.claude-haiku-4-5-20251001-v1:0", COST)
+    geo = bedrock_rate("us.anthropic.claude-haiku-4-5-20251001-v1:0", COST)
+    assert (glob.input_per_1k, glob.output_per_1k) == (0.001, 0.005)
+    assert (geo.input_per_1k, geo.output_per_1k) == (0.0011, 0.0055)
+    # Older generations cost the same on every endpoint.
+    assert bedrock_rate("us.anthropic.claude-3-5-haiku-20241022-v1:0", COST).input_per_1k == 0.0008
 
 
 def test_configuration_overrides_the_shipped_price() -> None:

@@ -82,6 +82,9 @@ class ModelPrice:
     name: str
     input_per_1k: float
     output_per_1k: float
+    #: Extra share charged off the global endpoint (geo profiles ``us.``/``eu.``… and in-Region
+    #: ids) — 10 % for the Claude 4.5 generation, whose list price is the ``global.`` one.
+    regional_premium: float = 0.0
 
 
 #: Bedrock on-demand prices (USD per 1,000 tokens, us-east-1 list prices), by model family.
@@ -92,13 +95,13 @@ BEDROCK_PRICES: tuple[ModelPrice, ...] = (
     ModelPrice("anthropic.claude-3-5-sonnet", "Claude 3.5 Sonnet", 0.003, 0.015),
     ModelPrice("anthropic.claude-3-7-sonnet", "Claude 3.7 Sonnet", 0.003, 0.015),
     ModelPrice("anthropic.claude-sonnet-4", "Claude Sonnet 4", 0.003, 0.015),
-    ModelPrice("anthropic.claude-sonnet-4-5", "Claude Sonnet 4.5", 0.003, 0.015),
+    ModelPrice("anthropic.claude-sonnet-4-5", "Claude Sonnet 4.5", 0.003, 0.015, 0.10),
     ModelPrice("anthropic.claude-3-haiku", "Claude 3 Haiku", 0.00025, 0.00125),
     ModelPrice("anthropic.claude-3-5-haiku", "Claude 3.5 Haiku", 0.0008, 0.004),
-    ModelPrice("anthropic.claude-haiku-4-5", "Claude Haiku 4.5", 0.001, 0.005),
+    ModelPrice("anthropic.claude-haiku-4-5", "Claude Haiku 4.5", 0.001, 0.005, 0.10),
     ModelPrice("anthropic.claude-3-opus", "Claude 3 Opus", 0.015, 0.075),
     ModelPrice("anthropic.claude-opus-4", "Claude Opus 4 / 4.1", 0.015, 0.075),
-    ModelPrice("anthropic.claude-opus-4-5", "Claude Opus 4.5", 0.005, 0.025),
+    ModelPrice("anthropic.claude-opus-4-5", "Claude Opus 4.5", 0.005, 0.025, 0.10),
     ModelPrice("amazon.nova-micro", "Amazon Nova Micro", 0.000035, 0.00014),
     ModelPrice("amazon.nova-lite", "Amazon Nova Lite", 0.00006, 0.00024),
     ModelPrice("amazon.nova-pro", "Amazon Nova Pro", 0.0008, 0.0032),
@@ -158,11 +161,13 @@ def bedrock_rate(model_id: str, cost: CostSettings) -> BedrockRate:
             return BedrockRate(model_id, base, ins[key], outs[key], "configuration")
     shipped = _family_of(base)
     if shipped is not None:
+        on_global = model_id.strip().rsplit("/", 1)[-1].startswith("global.")
+        factor = 1.0 if on_global else 1.0 + shipped.regional_premium
         return BedrockRate(
             model_id,
             base,
-            ins.get(base, shipped.input_per_1k),
-            outs.get(base, shipped.output_per_1k),
+            round(shipped.input_per_1k * factor, 9),
+            round(shipped.output_per_1k * factor, 9),
             "shipped",
             shipped.name,
         )
