@@ -148,13 +148,20 @@ def test_reconcile_reports_the_difference_aws_shows(
             {"QueryExecutionIds": ["qe-1", "qe-2"]},
         )
         clients = {"redshift-data": rs, "athena": athena}
-        monkeypatch.setattr("workbench.cost.reconcile.aws_clients", lambda _s: clients)
+        asked: list[list[str]] = []
+
+        def stubbed_clients(_settings: object, services: list[str]) -> dict[str, object]:
+            asked.append(services)
+            return {s: clients[s] for s in services}
+
+        monkeypatch.setattr("workbench.cost.reconcile.aws_clients", stubbed_clients)
         result = CliRunner().invoke(
             cli, ["--home", str(tmp_path), "cost", "reconcile", "--days", "2"]
         )
         assert result.exit_code == 0, result.output
         rs_stub.assert_no_pending_responses()
         athena_stub.assert_no_pending_responses()
+    assert asked == [["redshift-data", "athena"]]
     out = result.output
     assert f"redshift_serverless: the ledger differs by AWS ${480 / 3600 * 0.375:+.6f}" in out
     assert "(+480.0 RPU-seconds)" in out
@@ -166,3 +173,8 @@ def test_reconcile_reports_the_difference_aws_shows(
         10 * 1024**2,
         26 * 1024**2,
     ]
+
+
+def test_reconcile_with_nothing_on_aws_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path), "cost", "reconcile"])
+    assert result.exit_code == 2 and "Nothing to reconcile" in result.output

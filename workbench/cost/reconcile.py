@@ -9,7 +9,8 @@
   (``BatchGetQueryExecution``, 50 ids a call), billed with the same rounding and minimum,
   against the bytes the ledger billed.
 
-Clients come from :mod:`workbench.aws.session`; tests pass Stubber-wrapped ones.
+Clients come from :mod:`workbench.aws.session`, made only for the services there is something
+to compare (a configured workgroup, Athena ids in the ledger); tests pass Stubber-wrapped ones.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from sqlglot import exp
 
 from workbench.core.config import Settings
+from workbench.core.errors import ConfigError
 from workbench.cost.ledger import CostLedger
 from workbench.cost.pricing import athena_billed_bytes, redshift_seconds_cost
 
@@ -180,15 +182,26 @@ def reconcile_athena(
     )
 
 
-def aws_clients(settings: Settings) -> dict[str, Any]:
-    """The clients :func:`reconcile` needs for the configured backend."""
+def aws_clients(settings: Settings, services: list[str]) -> dict[str, Any]:
+    """Clients for ``services`` (``redshift-data``, ``athena``) from the ``aws:`` settings."""
     from workbench.aws.session import client
 
-    out: dict[str, Any] = {}
+    return {service: client(service, settings.aws) for service in services}
+
+
+def services_to_check(
+    ledger: CostLedger, settings: Settings, *, days: int, today: dt.date | None
+) -> list[str]:
+    """Redshift when a workgroup is configured; Athena when the ledger holds Athena query ids."""
+    services = []
     if settings.warehouse.redshift.workgroup:
-        out["redshift-data"] = client("redshift-data", settings.aws)
-    out["athena"] = client("athena", settings.aws)
-    return out
+        services.append("redshift-data")
+    queries = ledger.queries(days, today=today)
+    if (
+        (queries["billed_as"] == "athena") & (queries["actual"] == 1) & queries["query_id"].notna()
+    ).any():
+        services.append("athena")
+    return services
 
 
 def reconcile(
@@ -200,8 +213,21 @@ def reconcile(
     clients: dict[str, Any] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[ReconcileLine]:
-    """Every service the ledger can be checked against: Redshift (when a workgroup is set) and Athena."""
-    clients = clients if clients is not None else aws_clients(settings)
+    """Every service the ledger can be checked against: Redshift (when a workgroup is set) and Athena.
+
+    Raises :class:`~workbench.core.errors.ConfigError` when there is nothing on AWS to compare
+    with (no workgroup configured and no Athena queries in the ledger).
+    """
+    if clients is None:
+        services = services_to_check(ledger, settings, days=days, today=today)
+        if not services:
+            raise ConfigError(
+                "Nothing to reconcile: no Redshift workgroup is configured and the ledger holds "
+                f"no Athena queries in the last {days} day(s).",
+                hint="Set warehouse.redshift.workgroup, or run questions on Athena first.",
+                key="warehouse.redshift.workgroup",
+            )
+        clients = aws_clients(settings, services)
     lines = []
     if "redshift-data" in clients:
         lines.append(
