@@ -27,15 +27,32 @@ WRITERS = 8
 WRITES_PER_WRITER = 500
 
 
-def _writer(path: str, worker: int, count: int, barrier: Any, results: Any) -> None:
+def _writer(
+    path: str, worker: int, count: int, barrier: Any, results: Any, windows: bool = False
+) -> None:
     try:
         import pandas as pd
 
         from workbench.agents.answer import Answer, Intent
         from workbench.cost.ledger import CostLedger
-        from workbench.cost.usage import Cost
+        from workbench.cost.usage import Cost, Usage, WarehouseUsage
 
         ledger = CostLedger(path)
+        start = time.time()
+
+        def usage(i: int) -> Usage:
+            if not windows:
+                return Usage()
+            # A Redshift query every 20 s per writer: merged into the workgroup's periods.
+            ended = start + (i * WRITERS + worker) * 20 / WRITERS
+            return Usage(
+                warehouse=[
+                    WarehouseUsage(
+                        "redshift", 900.0, server_duration_ms=700.0, ended_at=ended, scope="wg"
+                    )
+                ]
+            )
+
         answers = [
             Answer(
                 question=f"writer {worker} question {i}",
@@ -44,6 +61,7 @@ def _writer(path: str, worker: int, count: int, barrier: Any, results: Any) -> N
                 agent="warehouse_manager_sql",
                 frame=pd.DataFrame({"a": [i]}),
                 cost=Cost({}, {"redshift_serverless": 0.05}),
+                usage=usage(i),
             )
             for i in range(count)
         ]
@@ -57,9 +75,13 @@ def _writer(path: str, worker: int, count: int, barrier: Any, results: Any) -> N
 
 
 def ledger_throughput(
-    writers: int = WRITERS, writes_per_writer: int = WRITES_PER_WRITER
+    writers: int = WRITERS, writes_per_writer: int = WRITES_PER_WRITER, *, windows: bool = False
 ) -> dict[str, Any]:
-    """Writes per second with ``writers`` processes appending to one ledger at once."""
+    """Writes per second with ``writers`` processes appending to one ledger at once.
+
+    ``windows``: each answer carries a Redshift query the ledger merges into the workgroup's
+    active periods (a read of the recent windows and a second insert per write).
+    """
     from workbench.cost.ledger import CostLedger
 
     ctx = mp.get_context("spawn")
@@ -68,7 +90,9 @@ def ledger_throughput(
         CostLedger(path)
         barrier, results = ctx.Barrier(writers + 1), ctx.Queue()
         procs = [
-            ctx.Process(target=_writer, args=(path, w, writes_per_writer, barrier, results))
+            ctx.Process(
+                target=_writer, args=(path, w, writes_per_writer, barrier, results, windows)
+            )
             for w in range(writers)
         ]
         for p in procs:
@@ -162,8 +186,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--skip-cache", action="store_true")
     args = parser.parse_args(argv)
-    report: dict[str, Any] = {"ledger": ledger_throughput(args.writers, args.writes)}
-    ok = report["ledger"]["rows"] == report["ledger"]["writes"]
+    report: dict[str, Any] = {
+        "ledger": ledger_throughput(args.writers, args.writes),
+        "ledger_with_redshift_windows": ledger_throughput(args.writers, args.writes, windows=True),
+    }
+    ok = all(
+        report[k]["rows"] == report[k]["writes"] for k in ("ledger", "ledger_with_redshift_windows")
+    )
     if not args.skip_cache:
         report["cache"] = cache_speedup(args.home)
         ok = ok and report["cache"]["cache_hit_speedup"] >= 20

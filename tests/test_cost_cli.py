@@ -46,8 +46,11 @@ def test_json_report(home: Path) -> None:
     assert len(report["daily"]) == 3
     services = {row["service"]: row for row in report["by_service"]}
     assert services["redshift_serverless"]["aws_equivalent_usd"] == pytest.approx(0.15)
-    assert services["sagemaker_notebook"]["aws_equivalent_usd"] == pytest.approx(0.4)
-    assert report["aws_equivalent_usd"] == pytest.approx(0.55)
+    notebook_day = 8 * 0.05 + 5 * 0.14 * 12 / 365  # one active day: 8 h + the 5 GB volume
+    assert services["sagemaker_notebook"]["aws_equivalent_usd"] == pytest.approx(
+        notebook_day, abs=1e-6
+    )
+    assert report["aws_equivalent_usd"] == pytest.approx(0.15 + notebook_day, abs=1e-5)
     assert (
         report["projection"]["projected_aws_equivalent"]
         >= report["projection"]["month_to_date_aws_equivalent"]

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench.agents.answer import Answer, Intent
+from workbench.core.config import CostSettings
 from workbench.core.errors import TransientError
 from workbench.core.retry import RetryPolicy
 from workbench.cost.ledger import CostLedger, _is_lock_error
@@ -113,20 +114,38 @@ def test_same_request_id_is_recorded_once(tmp_path: Path) -> None:
     assert book.count() == 1
 
 
+#: The notebook's 5 GB volume for one calendar day (billed whether the instance runs or not).
+VOLUME = 5 * 0.14 * 12 / 365
+
+
 def test_daily_totals_include_idle_days_and_notebook_on_active_days(ledger: CostLedger) -> None:
     daily = ledger.daily_totals(7)
     assert list(daily["day"]) == [f"2026-06-{d:02d}" for d in range(14, 21)]
     by_day = daily.set_index("day")
-    assert (
-        by_day.loc["2026-06-15", "questions"] == 0
-        and by_day.loc["2026-06-15", "aws_equivalent_usd"] == 0
+    assert by_day.loc["2026-06-15", "questions"] == 0
+    assert by_day.loc["2026-06-15", "aws_equivalent_usd"] == pytest.approx(VOLUME, abs=1e-6)
+    assert by_day.loc["2026-06-18", "aws_equivalent_usd"] == pytest.approx(
+        0.051 + 0.4 + VOLUME, abs=1e-6
     )
-    assert by_day.loc["2026-06-18", "aws_equivalent_usd"] == pytest.approx(0.051 + 0.4)
     june20 = by_day.loc["2026-06-20"]
     assert (june20["questions"], june20["cached"], june20["errors"]) == (3, 2, 1)
     assert june20["actual_usd"] == pytest.approx(0.01)
-    assert june20["notebook_usd"] == pytest.approx(0.4)
-    assert june20["aws_equivalent_usd"] == pytest.approx(0.41)
+    assert june20["notebook_usd"] == pytest.approx(0.4 + VOLUME, abs=1e-6)
+    assert june20["aws_equivalent_usd"] == pytest.approx(0.41 + VOLUME, abs=1e-6)
+
+
+def test_no_notebook_before_the_first_row_and_always_on_every_day(tmp_path: Path) -> None:
+    settings = CostSettings(sagemaker_always_on=True)
+    book = CostLedger(tmp_path / "l.sqlite3", cost_settings=settings, clock=lambda: NOW)
+    book.record(answer(REDSHIFT_ONLY), at=at(18))
+    by_day = book.daily_totals(7).set_index("day")
+    assert by_day.loc["2026-06-17", "notebook_usd"] == 0  # before the ledger's first row
+    assert by_day.loc["2026-06-19", "questions"] == 0
+    assert by_day.loc["2026-06-19", "notebook_usd"] == pytest.approx(24 * 0.05 + VOLUME, abs=1e-6)
+    services = book.by_service(7).set_index("service")
+    assert services.loc["sagemaker_notebook", "aws_equivalent_usd"] == pytest.approx(
+        3 * (24 * 0.05 + VOLUME), abs=1e-6
+    )
 
 
 def test_by_service_adds_the_notebook_line(ledger: CostLedger) -> None:
@@ -139,7 +158,9 @@ def test_by_service_adds_the_notebook_line(ledger: CostLedger) -> None:
     ]
     assert services.loc["redshift_serverless", "aws_equivalent_usd"] == pytest.approx(0.15)
     assert services.loc["bedrock", "actual_usd"] == pytest.approx(0.01)
-    assert services.loc["sagemaker_notebook", "aws_equivalent_usd"] == pytest.approx(1.2)
+    assert services.loc["sagemaker_notebook", "aws_equivalent_usd"] == pytest.approx(
+        1.2 + 20 * VOLUME, abs=1e-6
+    )
     assert services.loc["sagemaker_notebook", "actual_usd"] == 0
     assert ledger.by_service(30).set_index("service").loc[
         "redshift_serverless", "aws_equivalent_usd"
@@ -155,9 +176,9 @@ def test_month_end_projection(ledger: CostLedger) -> None:
         10,
         7,
     )
-    mtd_aws = (0.1 + 0.4) + (0.051 + 0.4) + (0.01 + 0.4)
-    avg_aws = ((0.051 + 0.4) + (0.01 + 0.4)) / 7
-    assert p.month_to_date_aws_equivalent == pytest.approx(mtd_aws)
+    mtd_aws = (0.1 + 0.4) + (0.051 + 0.4) + (0.01 + 0.4) + 20 * VOLUME
+    avg_aws = ((0.051 + 0.4) + (0.01 + 0.4) + 7 * VOLUME) / 7
+    assert p.month_to_date_aws_equivalent == pytest.approx(mtd_aws, abs=1e-5)
     assert p.average_daily_aws_equivalent == pytest.approx(avg_aws, abs=1e-6)
     assert p.projected_aws_equivalent == pytest.approx(mtd_aws + avg_aws * 10, abs=1e-5)
     assert p.month_to_date_actual == pytest.approx(0.01)

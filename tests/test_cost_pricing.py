@@ -106,8 +106,15 @@ def test_offline_tokens_are_priced_as_bedrock_equivalent() -> None:
 
 
 def test_notebook_is_a_daily_overhead_from_configuration() -> None:
-    assert notebook_daily_cost(COST) == pytest.approx(8 * 0.05)
+    volume_day = 5 * 0.14 * 12 / 365  # 5 GB at $0.14 per GB-month, one day of it
+    assert notebook_daily_cost(COST) == pytest.approx(8 * 0.05 + volume_day)
     settings = load_settings(
-        {"cost": {"sagemaker_hours_per_day": 24, "sagemaker_instance_hour": 0.1}}
+        {
+            "cost": {
+                "sagemaker_hours_per_day": 24,
+                "sagemaker_instance_hour": 0.1,
+                "sagemaker_volume_gb": 0,
+            }
+        }
     )
     assert notebook_daily_cost(settings.cost) == pytest.approx(2.4)

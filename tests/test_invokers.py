@@ -92,6 +92,7 @@ def _expected(tool: str, args: dict[str, Any], function: str) -> dict[str, Any]:
     return {
         "FunctionName": function,
         "InvocationType": "RequestResponse",
+        "LogType": "Tail",
         "Payload": json.dumps({"tool": tool, "arguments": args}).encode(),
     }
 
@@ -218,7 +219,8 @@ def test_lambda_throttling_is_retried_then_succeeds(
     usage = Usage()
     result = invoker.invoke(tool, args, usage=usage)
     assert result["tool"] == tool and len(result["rows"]) == 3
-    assert len(sleeps.calls) == 1 and len(usage.invocations) == 1
+    # Every request sent is recorded; the throttled one is not billed by AWS.
+    assert len(sleeps.calls) == 1 and [i.billed for i in usage.invocations] == [False, True]
 
 
 def test_lambda_throttling_exhausted_raises_throttled(

@@ -604,3 +604,62 @@ def test_llm_classifier_tokens_are_priced_and_recorded(
     # The hit is free: no classification, no tokens.
     hit = orch.ask("Which orders are overdue?", FE)
     assert hit.cached and hit.cost.total == 0 and hit.usage.input_tokens == 0
+
+
+class BilledVersionWarehouse(VersionedWarehouse):
+    """Like Redshift: reading the version runs a billed query, and the warehouse offers the
+    version it last read (``known_data_version``) plus the queries it ran for no answer."""
+
+    def __init__(self, inner: Warehouse) -> None:
+        super().__init__(inner)
+        self.reads = 0
+        self._known: str | None = None
+        self._overhead: list[WarehouseUsage] = []
+
+    def data_version(self) -> str:
+        self.reads += 1
+        self._known = self.version
+        self._overhead.append(
+            WarehouseUsage(
+                "redshift",
+                40.0,
+                server_duration_ms=12.0,
+                ended_at=1_800_000_000.0 + self.reads * 600,  # ten minutes apart
+                scope="wg",
+                purpose="data_version",
+            )
+        )
+        return self.version
+
+    def known_data_version(self) -> str | None:
+        return self._known
+
+    def drain_usage(self) -> list[WarehouseUsage]:
+        out, self._overhead = self._overhead, []
+        return out
+
+
+def test_version_is_read_on_a_miss_only_and_recorded_in_the_ledger(
+    settings: Settings, real_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    wh = BilledVersionWarehouse(real_warehouse)
+    ledger = CostLedger(tmp_path / "l.sqlite3")
+    orch = Orchestrator(
+        settings, warehouse=lambda: wh, directory=FakeDirectory(real_warehouse), ledger=ledger
+    )
+    first = orch.ask("Which orders are overdue?", FE)
+    assert wh.reads == 1 and not first.cached
+    assert first.cost.actual["redshift_serverless"] == pytest.approx(8 * 60 / 3600 * 0.375)
+    hit = orch.ask("Which orders are overdue?", FE)
+    assert hit.cached and wh.reads == 1  # a cache hit never wakes the workgroup
+    assert hit.cost.total == 0
+    orch.ask("Which products are below their reorder point at WH-EAST?", WM)
+    assert wh.reads == 2
+    queries = ledger.queries(None)
+    checks = queries[queries["purpose"] == "data_version"]
+    assert len(checks) == 2 and set(checks["scope"]) == {"redshift:wg"}
+    assert list(checks["charged_seconds"]) == [60.0, 60.0]  # ten minutes apart: two periods
+    # The version moved: the next miss reads it, drops the stale answers, and re-asks.
+    wh.version = "v2"
+    orch.ask("Which suppliers did we spend the most with?", PS)
+    assert wh.reads == 3 and not orch.ask("Which orders are overdue?", FE).cached

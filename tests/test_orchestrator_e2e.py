@@ -91,7 +91,8 @@ def test_routing_for_every_persona_and_intent(
     assert (answer.intent, answer.agent) == (intent, agent)
     assert not answer.frame.empty and answer.answer
     assert answer.as_of == AS_OF and answer.cost.actual == {}
-    assert answer.cost.aws_equivalent_total > 0
+    # Priced as Redshift; a question inside a minute an earlier one paid for adds $0 to it.
+    assert "redshift_serverless" in answer.cost.aws_equivalent
     row = wb.orchestrator.ledger.entries(None, limit=1)[0]
     assert (row.question, row.intent, row.agent, row.rows) == (
         question,

@@ -481,6 +481,7 @@ def test_specialist_over_lambda_gives_the_same_answer(
             {
                 "FunctionName": "workbench-supplier-analyzer",
                 "InvocationType": "RequestResponse",
+                "LogType": "Tail",  # the log tail carries Lambda's billed duration
                 "Payload": json.dumps(
                     {"tool": "compare_supplier_costs", "arguments": args}
                 ).encode(),

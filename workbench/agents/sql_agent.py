@@ -259,16 +259,7 @@ class PersonaSqlAgent:
         sql = self.sql_for(plan)
         result = self.warehouse.execute(sql, timeout=self.timeout, row_limit=self.row_limit)
         frame = _tidy(result.frame)
-        usage = Usage(
-            warehouse=[
-                WarehouseUsage(
-                    backend=result.backend,
-                    duration_ms=result.duration_ms,
-                    bytes_scanned=result.bytes_scanned,
-                    rows=len(frame),
-                )
-            ]
-        )
+        usage = Usage(warehouse=[WarehouseUsage.from_result(result, rows=len(frame))])
         text = describe_result(plan, frame, self.model, truncated=result.truncated)
         notes = list(plan.notes)
         if result.truncated:

@@ -51,7 +51,7 @@ class RedshiftSettings(_Section):
     iam_role_arn: str | None = None
     #: S3 prefix (s3://bucket/prefix) where the loader stages Parquet for COPY; None: warehouse.athena.s3_data.
     s3_staging: str | None = None
-    #: Seconds the data version (latest row of workbench_load) is cached; it is read for every cache key.
+    #: Seconds the data version (latest row of workbench_load) is cached; read on a cache miss only.
     version_cache_seconds: float = Field(default=30.0, ge=0)
 
 
@@ -153,6 +153,18 @@ class CostSettings(_Section):
     sagemaker_instance_hour: float = 0.05
     #: Hours a day the notebook instance runs; the ledger adds it per active day as a fixed overhead.
     sagemaker_hours_per_day: float = Field(default=8.0, ge=0, le=24)
+    #: The notebook instance runs around the clock: 24 h on every calendar day, idle days included.
+    sagemaker_always_on: bool = False
+    #: The notebook's ML storage volume in GB and its USD per GB-month (billed every day, running or not).
+    sagemaker_volume_gb: int = Field(default=5, ge=0)
+    sagemaker_volume_gb_month: float = Field(default=0.14, ge=0)
+    #: Minutes without kernel or terminal activity after which the idle-stop lifecycle step
+    #: stops the notebook instance; 0 never stops it (read by lifecycle/, see docs/cost.md).
+    sagemaker_idle_stop_minutes: int = Field(default=60, ge=0)
+    #: Redshift Serverless usage limit in RPU-hours per month (deployment; None: no limit).
+    redshift_max_rpu_hours_per_month: float | None = Field(default=300.0, gt=0)
+    #: Athena workgroup per-query scan limit in bytes (deployment; None: no limit; at least 10 MB).
+    athena_bytes_scanned_cutoff_per_query: int | None = Field(default=1024**3, ge=10 * 1024**2)
     #: Which AWS setup a local run is priced against: the warehouse it would use.
     reference_warehouse: Literal["redshift", "athena"] = "redshift"
 

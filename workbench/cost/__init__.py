@@ -1,13 +1,23 @@
-"""Cost tracking: usage of each answer, pricing, and the SQLite ledger."""
+"""Cost tracking: usage of each answer, pricing, the SQLite ledger, estimates and reconciliation."""
 
 from __future__ import annotations
 
+from workbench.cost.hooks import record_bedrock_request, record_lambda_request
 from workbench.cost.ledger import CostLedger, LedgerEntry, MonthEndProjection
-from workbench.cost.pricing import AWS_BACKENDS, SERVICES, notebook_daily_cost, price
+from workbench.cost.pricing import (
+    AWS_BACKENDS,
+    BEDROCK_PRICES,
+    SERVICES,
+    bedrock_rate,
+    notebook_daily_cost,
+    price,
+    redshift_billed_seconds,
+)
 from workbench.cost.usage import Cost, InvocationUsage, LlmUsage, Usage, WarehouseUsage
 
 __all__ = [
     "AWS_BACKENDS",
+    "BEDROCK_PRICES",
     "SERVICES",
     "Cost",
     "CostLedger",
@@ -17,6 +27,10 @@ __all__ = [
     "MonthEndProjection",
     "Usage",
     "WarehouseUsage",
+    "bedrock_rate",
     "notebook_daily_cost",
     "price",
+    "record_bedrock_request",
+    "record_lambda_request",
+    "redshift_billed_seconds",
 ]

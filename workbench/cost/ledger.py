@@ -13,9 +13,18 @@ Many notebook kernels, dashboard kernels and CLI runs write to the same file at 
 
 Reports (``rows``, ``daily_totals``, ``by_service``, ``month_end_projection``) work on
 calendar days of the local clock: "the last N days" are the N days ending today, inclusive.
-The SageMaker notebook instance is priced as a fixed overhead: ``sagemaker_hours_per_day``
-× the instance-hour price for every day that has at least one answer (the days someone
-worked), shown as its own ``sagemaker_notebook`` service line of the AWS-equivalent cost.
+The SageMaker notebook instance is priced as a fixed overhead, shown as its own
+``sagemaker_notebook`` service line of the AWS-equivalent cost: its instance hours
+(``sagemaker_hours_per_day`` on every day with at least one answer, or 24 h on every
+calendar day with ``sagemaker_always_on``) plus its storage volume on every calendar day
+since the ledger's first row.
+
+Redshift Serverless bills a workgroup's active periods, not queries: every Redshift query
+placed in time (``WarehouseUsage.ended_at``) is kept in the ``warehouse_queries`` table,
+and an answer is charged what its queries *add* to the merged active periods of their
+workgroup (:func:`~workbench.cost.pricing.redshift_billed_seconds`), computed inside the
+write transaction so concurrent writers never double-count. Summed over answers, the
+charges equal the merged-window bill whatever order the answers are recorded in.
 """
 
 from __future__ import annotations
@@ -36,14 +45,29 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.config import CostSettings
 from workbench.core.errors import TransientError
 from workbench.core.retry import RetryPolicy, retry_call
-from workbench.cost.pricing import SAGEMAKER_NOTEBOOK, SERVICES, notebook_daily_cost
+from workbench.cost.pricing import (
+    AWS_BACKENDS,
+    REDSHIFT,
+    SAGEMAKER_NOTEBOOK,
+    SERVICES,
+    athena_billed_bytes,
+    notebook_instance_daily_cost,
+    notebook_volume_daily_cost,
+    priced_warehouse,
+    redshift_billed_seconds,
+    redshift_seconds_cost,
+)
+from workbench.cost.usage import Cost, WarehouseUsage
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.agents.answer import Answer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: How far back the windows of a workgroup are read to merge a new query into its active
+#: periods; only an unbroken active period longer than this could be merged differently.
+MERGE_LOOKBACK_MS = 6 * 3600 * 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (
@@ -72,7 +96,51 @@ CREATE TABLE IF NOT EXISTS ledger (
     process_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS ledger_day ON ledger(day);
+CREATE TABLE IF NOT EXISTS warehouse_queries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    billed_as TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    query_id TEXT,
+    actual INTEGER NOT NULL,
+    start_ms INTEGER,
+    end_ms INTEGER,
+    duration_ms REAL NOT NULL DEFAULT 0,
+    server_duration_ms REAL,
+    bytes_scanned INTEGER,
+    billed_bytes INTEGER,
+    charged_seconds REAL NOT NULL DEFAULT 0,
+    amount REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS warehouse_queries_scope ON warehouse_queries(scope, end_ms);
+CREATE INDEX IF NOT EXISTS warehouse_queries_day ON warehouse_queries(day);
 """
+
+_QUERY_COLUMNS = (
+    "request_id",
+    "day",
+    "backend",
+    "billed_as",
+    "scope",
+    "purpose",
+    "query_id",
+    "actual",
+    "start_ms",
+    "end_ms",
+    "duration_ms",
+    "server_duration_ms",
+    "bytes_scanned",
+    "billed_bytes",
+    "charged_seconds",
+    "amount",
+)
+_INSERT_QUERY = (
+    f"INSERT INTO warehouse_queries ({', '.join(_QUERY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_QUERY_COLUMNS))})"
+)
 
 _COLUMNS = (
     "request_id",
@@ -177,6 +245,17 @@ class MonthEndProjection:
         return out
 
 
+def _replace_line(
+    lines: dict[str, float], service: str, standalone: float, merged: float
+) -> dict[str, float]:
+    """``lines`` with the standalone price of the placed queries swapped for their merged charge."""
+    if not standalone and service not in lines:
+        return dict(lines)
+    out = dict(lines)
+    out[service] = round(max(out.get(service, 0.0) - standalone, 0.0) + merged, 12)
+    return out
+
+
 def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
@@ -277,12 +356,74 @@ class CostLedger:
         at: dt.datetime | None = None,
     ) -> str:
         """Append one row for an answer; returns its ``request_id`` (writing it twice is a no-op)."""
+        return self.record_priced(
+            answer,
+            session_id=session_id,
+            username=username,
+            backend=backend,
+            request_id=request_id,
+            at=at,
+        )[0]
+
+    def record_priced(
+        self,
+        answer: Answer,
+        *,
+        session_id: str | None = None,
+        username: str | None = None,
+        backend: str | None = None,
+        request_id: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> tuple[str, Cost]:
+        """Append one row and return ``(request_id, cost)``.
+
+        ``cost`` is the answer's cost with its Redshift line replaced by what its queries
+        added to their workgroup's merged active periods (queries without a time keep the
+        price they came with); the row holds this cost.
+        """
         when = at or self._clock()
         if when.tzinfo is None:
             when = when.astimezone()
         rid = request_id or uuid.uuid4().hex
-        cost = answer.cost
-        values = (
+        day = when.date().isoformat()
+        placed = [
+            item
+            for item in answer.usage.warehouse
+            if item.ended_at is not None or priced_warehouse(item, self.cost_settings) == "athena"
+        ]
+
+        def write() -> Cost:
+            with self._write_transaction() as con:
+                cost, query_rows = self._merge_windows(con, answer.cost, placed, rid, day, when)
+                values = self._row(answer, cost, rid, when, session_id, username, backend)
+                inserted = con.execute(_INSERT, values).rowcount
+                if inserted:
+                    con.executemany(_INSERT_QUERY, query_rows)
+                return cost
+
+        try:
+            cost = retry_call(write, self.retry, what="ledger write")
+        except sqlite3.OperationalError as exc:
+            if not _is_lock_error(exc):
+                raise
+            raise TransientError(
+                "The cost ledger is busy (other sessions are writing); the answer was not recorded. Try again.",
+                detail=str(exc),
+                path=str(self.path),
+            ) from exc
+        return rid, cost
+
+    def _row(
+        self,
+        answer: Answer,
+        cost: Cost,
+        rid: str,
+        when: dt.datetime,
+        session_id: str | None,
+        username: str | None,
+        backend: str | None,
+    ) -> tuple[Any, ...]:
+        return (
             rid,
             when.isoformat(timespec="milliseconds"),
             when.date().isoformat(),
@@ -307,21 +448,108 @@ class CostLedger:
             os.getpid(),
         )
 
-        def write() -> None:
-            with self._write_transaction() as con:
-                con.execute(_INSERT, values)
-
-        try:
-            retry_call(write, self.retry, what="ledger write")
-        except sqlite3.OperationalError as exc:
-            if not _is_lock_error(exc):
-                raise
-            raise TransientError(
-                "The cost ledger is busy (other sessions are writing); the answer was not recorded. Try again.",
-                detail=str(exc),
-                path=str(self.path),
-            ) from exc
-        return rid
+    def _merge_windows(
+        self,
+        con: sqlite3.Connection,
+        cost: Cost,
+        items: list[WarehouseUsage],
+        rid: str,
+        day: str,
+        when: dt.datetime,
+    ) -> tuple[Cost, list[tuple[Any, ...]]]:
+        """Charge each placed Redshift query what it adds to its workgroup's active periods."""
+        settings = self.cost_settings
+        rows: list[tuple[Any, ...]] = []
+        added_actual = 0.0
+        added_equivalent = 0.0
+        standalone_actual = 0.0
+        standalone_equivalent = 0.0
+        pending: dict[str, list[tuple[float, float]]] = {}
+        for item in items:
+            billed_as = priced_warehouse(item, settings)
+            actual = item.backend in AWS_BACKENDS
+            if billed_as == "athena":
+                billed = athena_billed_bytes(item.bytes_scanned, settings)
+                amount = billed / 1024**4 * settings.athena_per_tb
+                rows.append(
+                    (
+                        rid,
+                        day,
+                        item.backend,
+                        billed_as,
+                        f"athena:{item.scope or ''}",
+                        item.purpose,
+                        item.query_id,
+                        int(actual),
+                        None,
+                        None,
+                        item.duration_ms,
+                        item.server_duration_ms,
+                        item.bytes_scanned,
+                        billed,
+                        0.0,
+                        amount,
+                    )
+                )
+                continue
+            assert item.ended_at is not None
+            scope = f"redshift:{item.scope or 'default'}" if actual else "reference:redshift"
+            end_ms = round(item.ended_at * 1000)
+            start_ms = end_ms - max(round(item.billed_duration_ms), 0)
+            windows = pending.get(scope)
+            if windows is None:
+                windows = [
+                    (float(a), float(b))
+                    for a, b in con.execute(
+                        "SELECT start_ms, end_ms FROM warehouse_queries WHERE scope = ? AND end_ms >= ?",
+                        (scope, start_ms - MERGE_LOOKBACK_MS),
+                    )
+                ]
+                pending[scope] = windows
+            min_ms = settings.redshift_min_seconds * 1000
+            before = redshift_billed_seconds(windows, min_ms)
+            windows.append((float(start_ms), float(end_ms)))
+            charged = (redshift_billed_seconds(windows, min_ms) - before) / 1000.0
+            amount = redshift_seconds_cost(charged, settings)
+            standalone = redshift_seconds_cost(
+                max(item.billed_duration_ms / 1000.0, settings.redshift_min_seconds), settings
+            )
+            standalone_equivalent += standalone
+            added_equivalent += amount
+            if actual:
+                standalone_actual += standalone
+                added_actual += amount
+            rows.append(
+                (
+                    rid,
+                    day,
+                    item.backend,
+                    billed_as,
+                    scope,
+                    item.purpose,
+                    item.query_id,
+                    int(actual),
+                    start_ms,
+                    end_ms,
+                    item.duration_ms,
+                    item.server_duration_ms,
+                    item.bytes_scanned,
+                    None,
+                    charged,
+                    amount,
+                )
+            )
+        if not pending:
+            return cost, rows
+        return (
+            Cost(
+                _replace_line(cost.actual, REDSHIFT, standalone_actual, added_actual),
+                _replace_line(
+                    cost.aws_equivalent, REDSHIFT, standalone_equivalent, added_equivalent
+                ),
+            ),
+            rows,
+        )
 
     # Reading -----------------------------------------------------------------------
     def today(self) -> dt.date:
@@ -381,11 +609,56 @@ class CostLedger:
             .fetchone()[0]
         )
 
+    def _first_day(self) -> dt.date | None:
+        first = self._connect().execute("SELECT MIN(day) FROM ledger").fetchone()[0]
+        return dt.date.fromisoformat(first) if first else None
+
+    def _notebook_for_day(self, day: dt.date, active: bool, first: dt.date | None) -> float:
+        cost = self.cost_settings
+        if first is None or day < first:
+            return 0.0
+        instance = notebook_instance_daily_cost(cost) if active or cost.sagemaker_always_on else 0.0
+        return instance + notebook_volume_daily_cost(cost)
+
+    def _notebook_for_window(self, start: str, end: str) -> float:
+        first = self._first_day()
+        if first is None:
+            return 0.0
+        begin = max(dt.date.fromisoformat(start), first)
+        last = dt.date.fromisoformat(end)
+        if begin > last:
+            return 0.0
+        cost = self.cost_settings
+        days = (last - begin).days + 1
+        running = days if cost.sagemaker_always_on else self._active_days(start, end)
+        return running * notebook_instance_daily_cost(cost) + days * notebook_volume_daily_cost(
+            cost
+        )
+
+    def queries(self, days: int | None = 7, *, today: dt.date | None = None) -> pd.DataFrame:
+        """Every recorded warehouse query of the window (Redshift windows, Athena bytes), oldest first.
+
+        ``purpose`` tells answer queries from data-version checks and catalog reads;
+        ``charged_seconds`` / ``amount`` are what each Redshift query added to its
+        workgroup's active periods.
+        """
+        import pandas as pd
+
+        start, end = self._window(days, today)
+        sql = (
+            f"SELECT {', '.join(_QUERY_COLUMNS)} FROM warehouse_queries "
+            "WHERE day BETWEEN ? AND ? ORDER BY id"
+        )
+        return pd.DataFrame(
+            self._connect().execute(sql, (start, end)).fetchall(), columns=list(_QUERY_COLUMNS)
+        )
+
     def daily_totals(self, days: int = 7, *, today: dt.date | None = None) -> pd.DataFrame:
         """One row per calendar day of the window (idle days included, at $0).
 
         ``aws_equivalent_usd`` = the answers' AWS-equivalent cost + ``notebook_usd`` (the
-        notebook instance's daily overhead, charged on days with at least one answer).
+        notebook instance's hours on days with at least one answer, or every day when always
+        on, plus its volume on every day since the ledger's first row).
         """
         import pandas as pd
 
@@ -395,13 +668,13 @@ class CostLedger:
             "FROM ledger WHERE day BETWEEN ? AND ? GROUP BY day"
         )
         found = {row[0]: row[1:] for row in self._connect().execute(sql, (start, end))}
-        notebook = notebook_daily_cost(self.cost_settings)
+        first = self._first_day()
         records = []
         day = dt.date.fromisoformat(start)
         last = dt.date.fromisoformat(end)
         while day <= last:
             questions, cached, errors, actual, aws = found.get(day.isoformat(), (0, 0, 0, 0.0, 0.0))
-            overhead = notebook if questions else 0.0
+            overhead = self._notebook_for_day(day, bool(questions), first)
             records.append(
                 {
                     "day": day.isoformat(),
@@ -436,7 +709,7 @@ class CostLedger:
         start, end = self._window(days, today)
         actual = self._service_sums(start, end, "cost_actual")
         aws = self._service_sums(start, end, "cost_aws_equivalent")
-        notebook = notebook_daily_cost(self.cost_settings) * self._active_days(start, end)
+        notebook = self._notebook_for_window(start, end)
         if notebook:
             aws[SAGEMAKER_NOTEBOOK] = aws.get(SAGEMAKER_NOTEBOOK, 0.0) + notebook
         services = [s for s in SERVICES if s in actual or s in aws] + sorted(

@@ -7,16 +7,67 @@ same work would have cost on the configured AWS setup (``aws_equivalent``).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.warehouse.base import QueryResult
+
+#: ``WarehouseUsage.purpose`` of a query that answered (part of) the question.
+PURPOSE_ANSWER = "answer"
+#: ``WarehouseUsage.purpose`` of the data-version check (part of every cache key).
+PURPOSE_DATA_VERSION = "data_version"
+#: ``WarehouseUsage.purpose`` of a catalog read (the table list checked once per data version).
+PURPOSE_CATALOG = "catalog"
 
 
 @dataclass
 class WarehouseUsage:
+    """One warehouse query.
+
+    ``duration_ms`` is what the client saw (polling included); ``server_duration_ms`` is
+    the warehouse's own execution time when it reports one (Redshift's ``Duration``), and
+    is what billing uses. ``ended_at`` (epoch seconds) places the query in time so the
+    ledger can merge Redshift queries into the workgroup's active periods; ``scope`` names
+    what is billed as one unit (the Redshift workgroup).
+    """
+
     backend: str
     duration_ms: float
     bytes_scanned: int | None = None
     rows: int = 0
+    server_duration_ms: float | None = None
+    ended_at: float | None = None
+    scope: str | None = None
+    query_id: str | None = None
+    purpose: str = PURPOSE_ANSWER
+
+    @classmethod
+    def from_result(
+        cls, result: QueryResult, *, rows: int | None = None, purpose: str = PURPOSE_ANSWER
+    ) -> WarehouseUsage:
+        """The usage of one :class:`~workbench.warehouse.base.QueryResult` (server timing when known)."""
+        extra = result.extra or {}
+        server = extra.get("server_duration_ms")
+        ended = extra.get("ended_at")
+        scope = extra.get("workgroup")
+        return cls(
+            backend=result.backend,
+            duration_ms=float(result.duration_ms),
+            bytes_scanned=result.bytes_scanned,
+            rows=len(result.frame) if rows is None else rows,
+            server_duration_ms=float(server) if isinstance(server, int | float) else None,
+            ended_at=float(ended) if isinstance(ended, int | float) else time.time(),
+            scope=str(scope) if scope else None,
+            query_id=result.query_id,
+            purpose=purpose,
+        )
+
+    @property
+    def billed_duration_ms(self) -> float:
+        """The server's duration when reported, else the client's (an upper bound)."""
+        return self.server_duration_ms if self.server_duration_ms is not None else self.duration_ms
 
 
 @dataclass
@@ -29,10 +80,21 @@ class LlmUsage:
 
 @dataclass
 class InvocationUsage:
+    """One request sent to a tool function (each retry is its own item).
+
+    ``billed_duration_ms`` is Lambda's own ``Billed Duration`` when the invoker could read
+    it (the log tail of the response), else None and the client time is used (an upper
+    bound). ``billed`` is False for a request AWS does not charge (throttled before the
+    function ran).
+    """
+
     invoker: str  # "local" or "lambda"
     function: str
     duration_ms: float
     memory_mb: int = 1024
+    billed_duration_ms: float | None = None
+    billed: bool = True
+    request_id: str | None = None
 
 
 @dataclass

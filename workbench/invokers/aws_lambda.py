@@ -27,7 +27,8 @@ from workbench.core.errors import (
     WorkbenchError,
 )
 from workbench.core.retry import RetryPolicy, retry_call
-from workbench.cost.usage import InvocationUsage, Usage, WarehouseUsage
+from workbench.cost.hooks import record_lambda_request
+from workbench.cost.usage import Usage, WarehouseUsage
 from workbench.invokers.base import function_name_for, register_invoker
 from workbench.tools.registry import ToolRegistry, default_registry
 from workbench.warehouse.base import Warehouse
@@ -74,17 +75,39 @@ class LambdaInvoker:
     def function_for(self, tool_name: str) -> str:
         return function_name_for(self.registry.get(tool_name).agent, self.settings)
 
-    def _invoke_once(self, function: str, payload: bytes) -> dict[str, Any]:
+    def _invoke_once(
+        self, function: str, payload: bytes, usage: Usage | None = None
+    ) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         from workbench.aws.errors import translate
 
+        memory_mb = self.settings.invoker.lambda_.memory_mb
+        start = time.perf_counter()
         try:
+            # LogType=Tail returns the log tail with Lambda's own "Billed Duration".
             response: dict[str, Any] = self.client.invoke(
-                FunctionName=function, InvocationType="RequestResponse", Payload=payload
+                FunctionName=function,
+                InvocationType="RequestResponse",
+                LogType="Tail",
+                Payload=payload,
+            )
+            record_lambda_request(
+                usage,
+                function=function,
+                memory_mb=memory_mb,
+                client_ms=(time.perf_counter() - start) * 1000,
+                response=response,
             )
             return response
         except (ClientError, BotoCoreError) as exc:
+            record_lambda_request(
+                usage,
+                function=function,
+                memory_mb=memory_mb,
+                client_ms=(time.perf_counter() - start) * 1000,
+                error=exc,
+            )
             if type(exc).__name__ in _TIMEOUT_ERRORS:
                 raise ToolError(
                     f"The Lambda function {function} did not answer within {self.settings.invoker.lambda_.timeout_seconds:g} seconds.",
@@ -100,22 +123,12 @@ class LambdaInvoker:
         args = self.registry.validate(tool_name, dict(arguments))
         function = self.function_for(tool_name)
         payload = json.dumps({"tool": tool_name, "arguments": args}, default=str).encode("utf-8")
-        start = time.perf_counter()
-        try:
-            response = retry_call(
-                lambda: self._invoke_once(function, payload),
-                self.retry_policy,
-                sleep=self._sleep,
-                what=f"lambda {function}",
-            )
-        finally:
-            if usage is not None:
-                duration_ms = (time.perf_counter() - start) * 1000
-                usage.invocations.append(
-                    InvocationUsage(
-                        self.name, function, duration_ms, self.settings.invoker.lambda_.memory_mb
-                    )
-                )
+        response = retry_call(
+            lambda: self._invoke_once(function, payload, usage),
+            self.retry_policy,
+            sleep=self._sleep,
+            what=f"lambda {function}",
+        )
         body = self._read_payload(response, function)
         if response.get("FunctionError"):
             remote = body.get("errorMessage") if isinstance(body, dict) else None

@@ -84,11 +84,7 @@ class RecordingWarehouse:
     ) -> QueryResult:
         result = self.inner.execute(sql, timeout=timeout, row_limit=row_limit)
         with self._lock:
-            self.records.append(
-                WarehouseUsage(
-                    result.backend, result.duration_ms, result.bytes_scanned, len(result.frame)
-                )
-            )
+            self.records.append(WarehouseUsage.from_result(result))
         return result
 
     def query(self, sql: str | exp.Expression) -> pd.DataFrame:

@@ -141,12 +141,16 @@ def handle_event(
             args = reg.validate(tool, arguments)
         except ToolArgumentError as exc:
             return _response(400, exc.to_dict())
-        recorder = RecordingWarehouse(warehouse())
+        inner = warehouse()
+        recorder = RecordingWarehouse(inner)
         start = time.perf_counter()
         result = reg.get(tool).fn(recorder, **args)
         body = result.to_dict()
+        # Queries the warehouse ran for no single call (data-version checks) are billed too.
+        drain = getattr(inner, "drain_usage", None)
+        overhead = drain() if callable(drain) else []
         body["usage"] = {
-            "warehouse": [asdict(r) for r in recorder.records],
+            "warehouse": [asdict(r) for r in [*recorder.records, *overhead]],
             "duration_ms": (time.perf_counter() - start) * 1000,
         }
         log_event(

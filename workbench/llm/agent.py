@@ -115,14 +115,7 @@ class PlanningSqlAgent:
         }
         if outcome.result is not None:
             r = outcome.result
-            usage.warehouse.append(
-                WarehouseUsage(
-                    backend=r.backend,
-                    duration_ms=r.duration_ms,
-                    bytes_scanned=r.bytes_scanned,
-                    rows=len(r.frame),
-                )
-            )
+            usage.warehouse.append(WarehouseUsage.from_result(r))
         if outcome.error is not None:
             suggestions = list(offline.suggestions) if offline else []
             return base.with_(

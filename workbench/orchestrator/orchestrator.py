@@ -32,7 +32,7 @@ from workbench.core.errors import NotUnderstoodError, WorkbenchError
 from workbench.core.logs import log_event
 from workbench.cost.ledger import CostLedger
 from workbench.cost.pricing import price
-from workbench.cost.usage import Usage
+from workbench.cost.usage import Cost, Usage
 from workbench.data.schema import Persona
 from workbench.memory.conversation import ConversationMemory
 from workbench.orchestrator.hybrid import (
@@ -196,20 +196,26 @@ class Orchestrator:
         follow_up = previous if previous is not None and parsed.follows_up else None
 
         warehouse = self._warehouse()
-        data_version = self._current_data_version(warehouse)
-        if data_version != self._data_version:
-            if self._data_version is not None:
-                self.cache.purge_stale(data_version)
-            self._data_version = data_version
+        # A warehouse that bills every query (Redshift) offers the version it last read: the
+        # cache is looked up with it and the version is read again only on a miss, right
+        # before the query that needs it, so a cache hit never wakes the workgroup.
+        known = getattr(warehouse, "known_data_version", None)
+        known_version = known() if callable(known) else None
+        data_version = known_version or self._current_data_version(warehouse)
+        self._note_data_version(data_version)
+
+        def cache_key(version: str) -> CacheKey:
+            return self.cache.key(
+                question,
+                persona=who.value,
+                as_of=as_of,
+                plan=_context(follow_up),
+                backend=warehouse.name,
+                data_version=version,
+            )
+
         # Looked up before classifying: a hit spends nothing, not even LLM classification tokens.
-        key = self.cache.key(
-            question,
-            persona=who.value,
-            as_of=as_of,
-            plan=_context(follow_up),
-            backend=warehouse.name,
-            data_version=data_version,
-        )
+        key = cache_key(data_version)
         hit = self.cache.get(key)
         if hit is not None:
             answer = hit.with_(question=question, as_of=as_of)
@@ -222,7 +228,13 @@ class Orchestrator:
                 backend=warehouse.name,
                 intent=None,
                 cache_key=None,
+                warehouse=warehouse,
             )
+        if known_version is not None:
+            fresh = self._current_data_version(warehouse)
+            if fresh != data_version:
+                self._note_data_version(fresh)
+                key = cache_key(fresh)
 
         result = self._classify(question, who, follow_up, parsed)
         request = AgentRequest(
@@ -253,7 +265,14 @@ class Orchestrator:
             backend=warehouse.name,
             intent=result,
             cache_key=key,
+            warehouse=warehouse,
         )
+
+    def _note_data_version(self, data_version: str) -> None:
+        if data_version != self._data_version:
+            if self._data_version is not None:
+                self.cache.purge_stale(data_version)
+            self._data_version = data_version
 
     # Steps ----------------------------------------------------------------------------
     def _authorize(
@@ -415,6 +434,16 @@ class Orchestrator:
             return enrichment_error(listing, exc, agent=agent)
         return merge_hybrid(listing, enrichment, usage, agent=agent)
 
+    def _with_overhead(self, answer: Answer, warehouse: Warehouse | None) -> Answer:
+        """Add the queries the warehouse ran for no single answer (data-version checks) to this one."""
+        drain = getattr(warehouse, "drain_usage", None)
+        overhead = drain() if callable(drain) else []
+        if not overhead:
+            return answer
+        extra = Usage(warehouse=list(overhead))
+        added = price(extra, self.settings.cost)
+        return answer.with_(usage=answer.usage.merge(extra), cost=_add_costs(answer.cost, added))
+
     def _finish(
         self,
         answer: Answer,
@@ -426,8 +455,10 @@ class Orchestrator:
         backend: str | None,
         intent: IntentResult | None,
         cache_key: CacheKey | None,
+        warehouse: Warehouse | None = None,
     ) -> Answer:
         """Timing, cache, memory, ledger and log: the same for every answer, hit or miss."""
+        answer = self._with_overhead(answer, warehouse)
         if intent is not None and not answer.cached:
             answer = replace(answer, details={**answer.details, "intent": intent.to_dict()})
         if answer.ok and answer.interpretation is None:
@@ -439,13 +470,14 @@ class Orchestrator:
             self.memory.remember(session_id, persona, answer.question, answer)
         request_id = uuid.uuid4().hex
         try:
-            self.ledger.record(
+            _, charged = self.ledger.record_priced(
                 answer,
                 session_id=session_id,
                 username=username,
                 backend=backend,
                 request_id=request_id,
             )
+            answer = answer.with_(cost=charged)
         except WorkbenchError as exc:  # the answer stands even if its cost row could not be written
             log_event(
                 log,
@@ -521,3 +553,13 @@ def _context(follow_up: Answer | None) -> dict[str, Any] | None:
         "agent": follow_up.agent,
         "calculations": list(calculations),
     }
+
+
+def _add_costs(first: Cost, second: Cost) -> Cost:
+    def add(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = round(out.get(k, 0.0) + v, 12)
+        return out
+
+    return Cost(add(first.actual, second.actual), add(first.aws_equivalent, second.aws_equivalent))

@@ -9,6 +9,7 @@ to the same pandas dtypes as the DuckDB backend (see :mod:`workbench.warehouse.f
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -20,6 +21,7 @@ from workbench.aws import redshift_data
 from workbench.aws.redshift_data import DataApiTarget
 from workbench.core.errors import QueryError
 from workbench.core.logs import log_event
+from workbench.cost.usage import PURPOSE_CATALOG, PURPOSE_DATA_VERSION, WarehouseUsage
 from workbench.data.schema import DATA_TABLES, TABLES_BY_NAME
 from workbench.warehouse.base import ColumnInfo, QueryResult, TableInfo, register_warehouse
 from workbench.warehouse.polled import PolledServiceWarehouse
@@ -114,6 +116,8 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
         self.target = target
         self._version: tuple[float, str] | None = None
         self._tables: list[TableInfo] | None = None
+        #: Queries run for no single answer (data-version checks, catalog reads), until drained.
+        self._overhead: list[WarehouseUsage] = []
 
     @classmethod
     def from_settings(
@@ -153,6 +157,7 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
             sleep=self._sleep,
         )
         duration_ms = (time.perf_counter() - start) * 1000
+        ended_at = _ended_at(outcome.description)
         frame = outcome.frame
         self._log_query(
             log,
@@ -175,6 +180,7 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
                 "result_rows": outcome.description.get("ResultRows"),
                 "pages": outcome.pages,
                 "workgroup": self.target.workgroup,
+                "ended_at": ended_at,
             },
         )
 
@@ -191,7 +197,9 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
         """The data tables present on the workgroup, with the data model's descriptions."""
         if self._tables is not None:
             return self._tables
-        frame = self.execute(columns_query(), row_limit=10_000).frame
+        result = self.execute(columns_query(), row_limit=10_000)
+        self._record_overhead(WarehouseUsage.from_result(result, purpose=PURPOSE_CATALOG))
+        frame = result.frame
         grouped: dict[str, list[ColumnInfo]] = {}
         for table, column, dtype in frame.itertuples(index=False, name=None):
             spec = TABLES_BY_NAME.get(str(table))
@@ -211,7 +219,9 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
         if self._version is not None and now - self._version[0] < self.version_cache_seconds:
             return self._version[1]
         try:
-            frame = self.execute(latest_load_query(), row_limit=1).frame
+            result = self.execute(latest_load_query(), row_limit=1)
+            self._record_overhead(WarehouseUsage.from_result(result, purpose=PURPOSE_DATA_VERSION))
+            frame = result.frame
             load_id = f"{frame.iloc[0, 0]!s}@{frame.iloc[0, 1]!s}" if len(frame) else "empty"
         except QueryError as exc:
             # No marker table (data loaded by other means): a stable id per target, logged once per refresh.
@@ -230,6 +240,24 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
         self._version = (now, version)
         return version
 
+    def known_data_version(self) -> str | None:
+        """The data version last read, without asking the workgroup (None before the first read).
+
+        The orchestrator looks the answer cache up with it, so a cache hit never wakes the
+        workgroup; the version is read again on a miss, just before the query that needs it.
+        """
+        return self._version[1] if self._version is not None else None
+
+    def drain_usage(self) -> list[WarehouseUsage]:
+        """Queries run since the last drain that belong to no single answer (billed all the same)."""
+        with self._lock:
+            out, self._overhead = self._overhead, []
+        return out
+
+    def _record_overhead(self, item: WarehouseUsage) -> None:
+        with self._lock:
+            self._overhead.append(item)
+
     def invalidate(self) -> None:
         """Forget cached version and table list (after a load)."""
         self._version = None
@@ -238,6 +266,14 @@ class RedshiftServerlessWarehouse(PolledServiceWarehouse):
     def close(self) -> None:
         with self._lock:
             self._client = None
+
+
+def _ended_at(description: dict[str, Any]) -> float:
+    """When the statement finished on the server (``UpdatedAt``), else now, as epoch seconds."""
+    updated = description.get("UpdatedAt")
+    if isinstance(updated, dt.datetime):
+        return (updated if updated.tzinfo else updated.replace(tzinfo=dt.UTC)).timestamp()
+    return time.time()
 
 
 @register_warehouse("redshift")
