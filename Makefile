@@ -3,8 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUN_EXTRAS := aws
-TEST_EXTRAS := aws,test,dev
+RUN_EXTRAS := aws,ui,reports
+TEST_EXTRAS := aws,ui,reports,test,dev,infra
 PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format bench install install-test system-deps lock lock-upgrade clean
