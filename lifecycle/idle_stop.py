@@ -26,7 +26,9 @@ def _parse(ts: str) -> dt.datetime:
     return dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
-def idle_minutes(status: dict[str, Any], kernels: Sequence[dict[str, Any]], now: dt.datetime) -> float:
+def idle_minutes(
+    status: dict[str, Any], kernels: Sequence[dict[str, Any]], now: dt.datetime
+) -> float:
     """Minutes since the last activity; 0 while a kernel is busy."""
     if any(k.get("execution_state") == "busy" for k in kernels):
         return 0.0

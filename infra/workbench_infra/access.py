@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws, Stack
+from aws_cdk import ArnFormat, Aws, Stack
 from aws_cdk import aws_iam as iam
 
 from workbench_infra.settings import DeploySettings
@@ -50,6 +50,7 @@ def redshift_data_api(workgroup_arn: str) -> list[iam.PolicyStatement]:
 
 def athena_queries(settings: DeploySettings, bucket_arn: str) -> list[iam.PolicyStatement]:
     """Query the Glue database through the stack's Athena workgroup; results under athena-results/."""
+
     def arn(service: str) -> str:
         return f"arn:{Aws.PARTITION}:{service}:{settings.region}:{settings.account}"
 
@@ -99,7 +100,9 @@ def bedrock_models(settings: DeploySettings) -> iam.PolicyStatement:
     A cross-region inference profile routes a request to any region of its geography, so
     the foundation-model ARN has a ``*`` region; the profile ARN is this account's and region's.
     """
-    resources = [f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/{settings.bedrock_base_model_id}"]
+    resources = [
+        f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/{settings.bedrock_base_model_id}"
+    ]
     if settings.bedrock_inference_profile:
         resources.append(
             f"arn:{Aws.PARTITION}:bedrock:{settings.region}:{settings.account}:"
@@ -127,13 +130,7 @@ def own_log_group(stack: Stack, group: str, *, sid: str = "WriteOwnLogs") -> iam
                 service="logs",
                 resource="log-group",
                 resource_name=f"{group}:*",
-                arn_format=_colon(),
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
             )
         ],
     )
-
-
-def _colon() -> object:
-    from aws_cdk import ArnFormat
-
-    return ArnFormat.COLON_RESOURCE_NAME

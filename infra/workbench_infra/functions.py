@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Stack
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -64,7 +64,7 @@ class ToolFunctions(Construct):
             file="lambdas/Dockerfile",
             platform=ecr_assets.Platform.LINUX_AMD64,
             exclude=_IMAGE_EXCLUDE,
-            ignore_mode=_docker_ignore(),
+            ignore_mode=IgnoreMode.DOCKER,
             display_name="workbench tool functions",
         )
         self.functions: dict[str, lambda_.DockerImageFunction] = {}
@@ -103,12 +103,6 @@ class ToolFunctions(Construct):
     @property
     def arns(self) -> list[str]:
         return [fn.function_arn for fn in self.functions.values()]
-
-
-def _docker_ignore() -> object:
-    from aws_cdk import IgnoreMode
-
-    return IgnoreMode.DOCKER
 
 
 _RETENTION = {

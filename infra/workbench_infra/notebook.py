@@ -17,8 +17,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from workbench_infra import lifecycle
-from workbench_infra import nag
+from workbench_infra import lifecycle, nag
 from workbench_infra.settings import DeploySettings
 
 #: What the source bundle holds (relative to the repository root); everything else is left out.
@@ -33,7 +32,13 @@ SOURCE_BUNDLE = (
     "lifecycle",
     "docs",
 )
-_SOURCE_EXCLUDE = ["*", *[f"!{name}" for name in SOURCE_BUNDLE], "**/__pycache__", "**/*.pyc", "**/.ipynb_checkpoints"]
+_SOURCE_EXCLUDE = [
+    "*",
+    *[f"!{name}" for name in SOURCE_BUNDLE],
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.ipynb_checkpoints",
+]
 #: The dashboards' entry notebook, relative to ~/SageMaker (Voila serves /voila/render/<path>).
 DASHBOARD_PATH = "workbench/notebooks/app.ipynb"
 
@@ -107,21 +112,25 @@ class NotebookInstance(Construct):
                 minimum_instance_metadata_service_version="2"
             ),
         )
-        nag.acknowledge(self.instance, "AwsSolutions-SM1",
+        nag.acknowledge(
+            self.instance,
+            "AwsSolutions-SM1",
             "No VPC: the instance reaches PyPI, S3, the Redshift Data API and Bedrock over "
             "their public endpoints; a VPC with a NAT gateway would add ~$33/month to an idle "
             "deployment for no data that leaves AWS.",
         )
-        nag.acknowledge(self.instance, "AwsSolutions-SM2",
+        nag.acknowledge(
+            self.instance,
+            "AwsSolutions-SM2",
             "The ML storage volume is encrypted at rest with SageMaker's AWS managed key; a "
             "customer managed key adds cost and a key policy to maintain without changing who can read it.",
         )
-        nag.acknowledge(self.instance, "AwsSolutions-SM3",
+        nag.acknowledge(
+            self.instance,
+            "AwsSolutions-SM3",
             "Direct internet access is how the lifecycle installs the locked packages from "
             "PyPI without a NAT gateway; the role, not the network, limits what the instance reaches.",
         )
         region = Stack.of(self).region or Aws.REGION
         self.notebook_url = f"https://{settings.notebook_name}.notebook.{region}.sagemaker.aws/tree"
-        self.dashboard_url = (
-            f"https://{settings.notebook_name}.notebook.{region}.sagemaker.aws/voila/render/{DASHBOARD_PATH}"
-        )
+        self.dashboard_url = f"https://{settings.notebook_name}.notebook.{region}.sagemaker.aws/voila/render/{DASHBOARD_PATH}"

@@ -130,7 +130,9 @@ class DeploySettings:
 
     @property
     def bedrock_inference_profile(self) -> str | None:
-        return None if self.bedrock_base_model_id == self.bedrock_model_id else self.bedrock_model_id
+        return (
+            None if self.bedrock_base_model_id == self.bedrock_model_id else self.bedrock_model_id
+        )
 
     # -- building ----------------------------------------------------------------------------
     def problems(self) -> list[str]:
@@ -140,7 +142,9 @@ class DeploySettings:
         if not _REGION.match(self.region):
             out.append(f"region: {self.region!r} is not an AWS region name (e.g. us-east-1)")
         if not _PREFIX.match(self.prefix):
-            out.append(f"prefix: {self.prefix!r}: 3-21 lower-case letters, digits or '-', starting with a letter")
+            out.append(
+                f"prefix: {self.prefix!r}: 3-21 lower-case letters, digits or '-', starting with a letter"
+            )
         if self.warehouse_backend not in {"redshift", "athena"}:
             out.append(f"warehouse_backend: {self.warehouse_backend!r} is not redshift or athena")
         if self.planner_mode not in {"offline", "bedrock", "auto"}:
@@ -160,8 +164,14 @@ class DeploySettings:
         if self.function_timeout_seconds > 900:
             out.append("warehouse.timeout_seconds: a Lambda function runs at most 900 s")
         if not 128 <= self.lambda_memory_mb <= 10240:
-            out.append(f"invoker.lambda.memory_mb: {self.lambda_memory_mb} is outside Lambda's 128-10240 MB")
-        for key, name in (("inventory_function", self.inventory_function), ("logistics_function", self.logistics_function), ("supplier_function", self.supplier_function)):
+            out.append(
+                f"invoker.lambda.memory_mb: {self.lambda_memory_mb} is outside Lambda's 128-10240 MB"
+            )
+        for key, name in (
+            ("inventory_function", self.inventory_function),
+            ("logistics_function", self.logistics_function),
+            ("supplier_function", self.supplier_function),
+        ):
             if not re.match(r"^[A-Za-z0-9_-]{1,64}$", name):
                 out.append(f"invoker.lambda.{key}: {name!r} is not a Lambda function name")
         if not 5 <= self.notebook_volume_gb <= 16384:
@@ -169,7 +179,9 @@ class DeploySettings:
         if self.notebook_idle_stop_minutes < 0:
             out.append("notebook_idle_stop_minutes: must be 0 (never) or more")
         if not self.notebook_instance_type.startswith("ml."):
-            out.append(f"cost.sagemaker_instance_type: {self.notebook_instance_type!r} is not an ml.* type")
+            out.append(
+                f"cost.sagemaker_instance_type: {self.notebook_instance_type!r} is not an ml.* type"
+            )
         return out
 
     @classmethod
@@ -210,7 +222,9 @@ class DeploySettings:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise DeploySettingsError([f"{k}: unknown setting (known: {', '.join(sorted(known))})" for k in unknown])
+            raise DeploySettingsError(
+                [f"{k}: unknown setting (known: {', '.join(sorted(known))})" for k in unknown]
+            )
         typed: dict[str, Any] = {}
         problems: list[str] = []
         for key, raw in values.items():

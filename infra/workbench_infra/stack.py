@@ -11,10 +11,9 @@ from aws_cdk import CfnOutput, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from workbench_infra import access
+from workbench_infra import access, nag
 from workbench_infra.functions import ToolFunctions
 from workbench_infra.notebook import NotebookInstance
-from workbench_infra import nag
 from workbench_infra.settings import DeploySettings
 from workbench_infra.storage import Storage
 from workbench_infra.warehouse import Warehouse
@@ -58,11 +57,15 @@ class WorkbenchStack(Stack):
         )
         self.copy_role.add_to_policy(
             iam.PolicyStatement(
-                sid="ReadStagedParquet", actions=["s3:GetObject"], resources=[f"{bucket_arn}/data/*"]
+                sid="ReadStagedParquet",
+                actions=["s3:GetObject"],
+                resources=[f"{bucket_arn}/data/*"],
             )
         )
         self.copy_role.add_to_policy(
-            iam.PolicyStatement(sid="ListStaging", actions=["s3:ListBucket"], resources=[bucket_arn])
+            iam.PolicyStatement(
+                sid="ListStaging", actions=["s3:ListBucket"], resources=[bucket_arn]
+            )
         )
         self.warehouse = Warehouse(self, "Warehouse", settings=settings, copy_role=self.copy_role)
 
@@ -122,15 +125,26 @@ class WorkbenchStack(Stack):
                     ],
                     resources=[
                         self.format_arn(service="glue", resource="catalog"),
-                        self.format_arn(service="glue", resource="database", resource_name=settings.glue_database),
-                        self.format_arn(service="glue", resource="table", resource_name=f"{settings.glue_database}/*"),
+                        self.format_arn(
+                            service="glue",
+                            resource="database",
+                            resource_name=settings.glue_database,
+                        ),
+                        self.format_arn(
+                            service="glue",
+                            resource="table",
+                            resource_name=f"{settings.glue_database}/*",
+                        ),
                     ],
                 ),
                 access.invoke_functions(self.functions.arns),
                 access.bedrock_models(settings),
                 iam.PolicyStatement(
                     sid="StopItselfWhenIdle",
-                    actions=["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
+                    actions=[
+                        "sagemaker:StopNotebookInstance",
+                        "sagemaker:DescribeNotebookInstance",
+                    ],
                     resources=[
                         self.format_arn(
                             service="sagemaker",
@@ -203,7 +217,7 @@ class WorkbenchStack(Stack):
 
     def _acknowledge(self) -> None:
         """Every cdk-nag finding this stack accepts, each with its reason (IAM5: per finding)."""
-        reasons: Mapping[str, str] = {
+        reasons: dict[str, str] = {
             "Resource::*": "Redshift Data API DescribeStatement/GetStatementResult/CancelStatement/"
             "ListStatements have no resource type; the statement is limited by the condition "
             "redshift-data:statement-owner-iam-userid = ${aws:userid} (own statements only).",
@@ -235,7 +249,10 @@ class WorkbenchStack(Stack):
     def _outputs(self) -> None:
         s = self.settings
         outputs = {
-            "NotebookUrl": (self.notebook.notebook_url, "Jupyter on the notebook instance (sign in through the console)"),
+            "NotebookUrl": (
+                self.notebook.notebook_url,
+                "Jupyter on the notebook instance (sign in through the console)",
+            ),
             "DashboardUrl": (self.notebook.dashboard_url, "The persona dashboards (Voila)"),
             "NotebookInstanceName": (s.notebook_name, "SageMaker notebook instance"),
             "RedshiftWorkgroup": (s.workgroup, "warehouse.redshift.workgroup"),
@@ -248,7 +265,10 @@ class WorkbenchStack(Stack):
             "FunctionRoleName": (self.lambda_role.role_name, "Data API user IAMR:<name>"),
         }
         for agent, fn in self.functions.functions.items():
-            outputs[f"{agent.title()}Function"] = (fn.function_name, f"invoker.lambda.{agent}_function")
+            outputs[f"{agent.title()}Function"] = (
+                fn.function_name,
+                f"invoker.lambda.{agent}_function",
+            )
         for key, (value, description) in outputs.items():
             CfnOutput(self, key, value=value, description=description)
 
@@ -261,11 +281,20 @@ def build_app(
     repo_root: Path = REPO_ROOT,
 ) -> tuple[cdk.App, WorkbenchStack]:
     """The app with its one stack (cdk-nag's AwsSolutions pack registered unless ``nag=False``)."""
-    app = cdk.App(outdir=outdir, context=dict(context or {}))
+    app = (
+        cdk.App(outdir=outdir, context=dict(context or {}))
+        if outdir
+        else cdk.App(context=dict(context or {}))
+    )
     settings = DeploySettings.resolve(
         {key: app.node.try_get_context(key) for key in _context_keys()}
     )
-    stack = WorkbenchStack(app, f"{settings.prefix.title().replace('-', '')}Stack", settings=settings, repo_root=repo_root)
+    stack = WorkbenchStack(
+        app,
+        f"{settings.prefix.title().replace('-', '')}Stack",
+        settings=settings,
+        repo_root=repo_root,
+    )
     if nag:
         from cdk_nag import AwsSolutionsChecks
 

@@ -27,7 +27,9 @@ class Storage(Construct):
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        nag.acknowledge(self.access_logs, "AwsSolutions-S1",
+        nag.acknowledge(
+            self.access_logs,
+            "AwsSolutions-S1",
             "This is the access-log bucket of the data bucket; logging it to itself would loop.",
         )
         self.bucket = s3.Bucket(
