@@ -76,7 +76,11 @@ def test_bad_settings_stop_before_any_call() -> None:
 
 def test_costs_come_from_the_projects_pricing() -> None:
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "costs"], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, str(SCRIPT), "costs"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     lines = {line.split(":")[0]: line for line in done.stdout.splitlines()}
     assert set(lines) == {"idle", "reference_redshift", "reference_athena"}
@@ -92,3 +96,25 @@ def test_costs_come_from_the_projects_pricing() -> None:
     questions = 150 * 22
     assert costs["reference_redshift"]["redshift"] == questions * pricing.redshift_cost(2000, cost)
     assert f"${sum(costs['idle'].values()):,.2f} a month" in lines["idle"]
+
+
+def test_check_lists_the_prerequisites() -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    sys.path.insert(0, str(SCRIPT.parent))
+    import deploy  # type: ignore[import-not-found]
+
+    missing = deploy.prerequisites()
+    assert done.returncode == (2 if missing else 0), done.stdout
+    for item in missing:
+        assert f"missing: {item}" in done.stdout
+
+
+def test_single_steps_dry_run() -> None:
+    lines = _dry("deploy")
+    assert lines[0].startswith("[1] deploy:") and "cdk deploy" in lines[1]
