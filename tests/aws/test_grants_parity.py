@@ -106,7 +106,9 @@ def test_parity_finds_a_missing_row(loaded: tuple[Any, Path, Path]) -> None:
     stack, home, config = loaded
     con = stack.redshift.engine.cursor()
     try:
-        con.execute("DELETE FROM sales_order_line WHERE rowid = (SELECT min(rowid) FROM sales_order_line)")
+        con.execute(
+            "DELETE FROM sales_order_line WHERE rowid = (SELECT min(rowid) FROM sales_order_line)"
+        )
     finally:
         con.close()
     result = _cli(
