@@ -12,7 +12,19 @@
 
 from __future__ import annotations
 
-from workbench_infra.settings import DeploySettings
-from workbench_infra.stack import WorkbenchStack, build_app
+from typing import Any
 
 __all__ = ["DeploySettings", "WorkbenchStack", "build_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy: ``workbench_infra.lifecycle`` and ``.settings`` import without aws-cdk-lib."""
+    if name == "DeploySettings":
+        from workbench_infra.settings import DeploySettings
+
+        return DeploySettings
+    if name in {"WorkbenchStack", "build_app"}:
+        from workbench_infra import stack
+
+        return getattr(stack, name)
+    raise AttributeError(name)
