@@ -3,11 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUN_EXTRAS := aws
-TEST_EXTRAS := aws,test,dev
+RUN_EXTRAS := aws,ui,reports
+TEST_EXTRAS := aws,ui,reports,test,dev,infra
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format bench install install-test system-deps lock lock-upgrade clean
+.PHONY: run test lint format bench install install-test system-deps lock lock-upgrade synth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,13 +41,18 @@ test: install-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check workbench tests benchmarks scripts lambdas
-	$(BIN)/ruff format --check workbench tests benchmarks scripts lambdas
+	$(BIN)/ruff check workbench tests benchmarks scripts lambdas infra lifecycle
+	$(BIN)/ruff format --check workbench tests benchmarks scripts lambdas infra lifecycle
 	$(BIN)/mypy
 
 format: install-test
-	$(BIN)/ruff format workbench tests benchmarks scripts lambdas
-	$(BIN)/ruff check --fix workbench tests benchmarks scripts lambdas
+	$(BIN)/ruff format workbench tests benchmarks scripts lambdas infra lifecycle
+	$(BIN)/ruff check --fix workbench tests benchmarks scripts lambdas infra lifecycle
+
+## synth: write the CloudFormation templates of infra/ to infra/cdk.out (offline, no credentials)
+synth: install-test
+	cd infra && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 ../$(BIN)/python app.py
+	@ls infra/cdk.out/*.template.json
 
 ## bench: print performance figures (see benchmarks/README.md)
 bench: install-test

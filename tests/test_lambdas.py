@@ -5,17 +5,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
-import sysconfig
-import zipfile
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, copy_sample_home
 from workbench.app import Workbench
 from workbench.core.errors import ConfigError, QueryTimeoutError, ThrottledError
 from workbench.invokers.lambda_runtime import LambdaHandler, make_handler
@@ -184,37 +183,7 @@ def test_repo_handlers_are_thin_and_bound_to_their_agent(name: str) -> None:
     assert isinstance(module.handler, LambdaHandler) and module.handler.agent == FUNCTIONS[name]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build = _load(ROOT / "scripts" / "build_lambdas.py", "build_lambdas")
-    out = tmp_path_factory.mktemp("dist")
-    assert build.main(["--out", str(out)]) == 0
-    return out
-
-
-def test_build_script_makes_reproducible_zips(built: Path, tmp_path: Path) -> None:
-    build = _load(ROOT / "scripts" / "build_lambdas.py", "build_lambdas_again")
-    for name in FUNCTIONS:
-        path = built / f"{name}.zip"
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            assert (
-                "handler.py" in names
-                and "workbench/__init__.py" in names
-                and "workbench/tools/catalog.py" in names
-            )
-            assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-            assert all(not n.startswith(("tests/", "pandas/", "numpy/")) for n in names)
-            assert zf.read("handler.py") == (ROOT / "lambdas" / name / "handler.py").read_bytes()
-        again = build.build_lambda(name, tmp_path)
-        assert again.read_bytes() == path.read_bytes()
-    reqs = (built / "requirements-layer.txt").read_text().split()
-    assert any(r.startswith("statsmodels") for r in reqs) and not any(
-        r.startswith("voila") for r in reqs
-    )
-
-
-ZIP_EVENTS: dict[str, dict[str, Any]] = {
+IMAGE_EVENTS: dict[str, dict[str, Any]] = {
     "logistics_optimizer": {
         "tool": "optimize_delivery_route",
         "arguments": {"as_of": AS_OF.isoformat(), "warehouse_id": "WH-WEST"},
@@ -229,47 +198,82 @@ ZIP_EVENTS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Runs in a fresh interpreter: for each extracted zip, import ``handler`` and ``workbench`` from
-#: that directory alone (earlier copies dropped from sys.modules) and answer its event.
+#: Runs in a clean interpreter (-S: no site-packages, -E: no PYTHON* variables) whose path is
+#: the image's: the task root (handlers) and the directory the image's requirements went into.
 _PROBE = """
-import importlib, json, sys
-for directory, event in json.loads(sys.argv[1]):
-    for mod in [m for m in sys.modules if m == "handler" or m == "workbench" or m.startswith("workbench.")]:
-        del sys.modules[mod]
-    sys.path.insert(0, directory)
-    handler = importlib.import_module("handler")
-    workbench = importlib.import_module("workbench")
-    assert workbench.__file__.startswith(directory), workbench.__file__
-    assert handler.__file__.startswith(directory), handler.__file__
-    print(json.dumps([handler.handler(event, None), handler.handler({"tool": "no_such_tool"}, None)]))
-    sys.path.remove(directory)
+import importlib, importlib.util, json, sys
+task_root, site, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path[:0] = [task_root, site]
+import workbench
+assert workbench.__file__.startswith(site), workbench.__file__
+absent = [m for m in ("matplotlib", "voila", "ipywidgets", "papermill", "nbconvert", "ipykernel")
+          if importlib.util.find_spec(m) is not None]
+out = {"absent_ui_packages_found": absent, "answers": {}}
+for name, event in events.items():
+    module = importlib.import_module(name + ".handler")
+    assert module.__file__.startswith(task_root), module.__file__
+    out["answers"][name] = [module.handler(event, None), module.handler({"tool": "no_such_tool"}, None)]
+print(json.dumps(out))
 """
 
 
-def test_zips_import_and_answer_real_events(
-    built: Path, sample_home: Path, tmp_path: Path, workbench: Workbench
+def _image_dependencies(target: Path) -> None:
+    """What the Dockerfile's ``pip install -r lambdas/requirements.txt`` + the package do, into ``target``.
+
+    uv installs the hash-locked set from its wheel cache (a fresh machine downloads it once).
+    The package itself is copied as its wheel would lay it out (sources and package data).
+    """
+    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", sys.executable, "--target", str(target),
+         "--require-hashes", "-r", str(ROOT / "lambdas" / "requirements.txt")],
+        check=True,
+        timeout=900,
+    )  # fmt: skip
+    shutil.copytree(
+        ROOT / "workbench",
+        target / "workbench",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        dirs_exist_ok=True,
+    )
+
+
+@pytest.mark.slow
+def test_the_image_dependency_set_installs_and_every_handler_answers(
+    sample_home: Path, tmp_path: Path, workbench: Workbench
 ) -> None:
-    jobs = []
-    for name, event in ZIP_EVENTS.items():
-        extracted = tmp_path / name
-        with zipfile.ZipFile(built / f"{name}.zip") as zf:
-            zf.extractall(extracted)
-        jobs.append([str(extracted), event])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "PYTHON"))}
-    # The venv's site-packages stands in for the dependency layer; -S keeps the site module
-    # (and with it the editable install of this repo) out, so only the zip's code can load.
-    env.update(PYTHONPATH=sysconfig.get_paths()["purelib"], WORKBENCH_HOME=str(sample_home))
+    site, task_root = tmp_path / "site", tmp_path / "task"
+    _image_dependencies(site)
+    for name in FUNCTIONS:  # as the Dockerfile copies them into LAMBDA_TASK_ROOT
+        shutil.copytree(ROOT / "lambdas" / name, task_root / name)
+    shutil.copy(ROOT / "lambdas" / "config.yaml", task_root / "workbench-lambda.yaml")
+    home = copy_sample_home(sample_home, tmp_path / "home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "WB_", "PYTHON"))}
+    env.update(  # what the stack sets on every function, with the embedded warehouse standing in
+        WORKBENCH_HOME=str(home),
+        WORKBENCH_CONFIG=str(task_root / "workbench-lambda.yaml"),
+        WB_WAREHOUSE_BACKEND="duckdb",
+        WB_WAREHOUSE_TIMEOUT="30",
+        WB_REDSHIFT_WORKGROUP="workbench-wg",
+        WB_REDSHIFT_DATABASE="dev",
+        WB_GLUE_DATABASE="workbench",
+        WB_ATHENA_WORKGROUP="workbench-athena",
+        WB_BUCKET="workbench-123456789012-us-east-1",
+        WB_REGION="us-east-1",
+    )
     done = subprocess.run(
-        [sys.executable, "-S", "-c", _PROBE, json.dumps(jobs)],
+        [sys.executable, "-S", "-E", "-c", _PROBE, str(task_root), str(site), json.dumps(IMAGE_EVENTS)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
-    )
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    answers = [json.loads(line) for line in done.stdout.strip().splitlines()[-len(jobs) :]]
-    for (name, event), (ok, bad) in zip(ZIP_EVENTS.items(), answers, strict=True):
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["absent_ui_packages_found"] == []  # the image holds what tools need, no UI
+    for name, event in IMAGE_EVENTS.items():
+        ok, bad = out["answers"][name]
         assert ok["statusCode"] == 200, (name, ok)
         expected = registry.call(event["tool"], event["arguments"], workbench.warehouse).to_dict()
         body = ok["body"]
@@ -277,3 +281,44 @@ def test_zips_import_and_answer_real_events(
         assert body == expected, name
         assert bad["statusCode"] == 400 and bad["body"]["error"] == "unknown_tool"
         assert set(bad["body"]["tools"]) == set(registry.names(FUNCTIONS[name]))
+    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    print(f"Lambda image dependencies unpacked: {size / 2**20:.0f} MiB")
+
+
+def test_image_requirements_hold_the_tools_dependencies_only() -> None:
+    """lambdas/requirements.txt: every core and aws requirement, hash-pinned, no UI or report package."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    text = (ROOT / "lambdas" / "requirements.txt").read_text(encoding="utf-8")
+    pins = {
+        line.split("==")[0].lower(): line.split("==")[1].split()[0]
+        for line in text.splitlines()
+        if line and line[0].isalnum() and "==" in line
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in [*project["dependencies"], *project["optional-dependencies"]["aws"]]:
+        req = Requirement(spec)
+        assert req.name.lower() in pins, f"{req.name} is missing from lambdas/requirements.txt"
+        assert pins[req.name.lower()] in req.specifier, (req.name, pins[req.name.lower()])
+    assert "awswrangler" in pins and "--hash=sha256:" in text
+    for ui in (
+        "matplotlib",
+        "voila",
+        "ipywidgets",
+        "papermill",
+        "nbconvert",
+        "ipykernel",
+        "jupyter-server",
+    ):
+        assert ui not in pins, ui
+
+
+def test_dockerfile_builds_the_image_from_those_files() -> None:
+    dockerfile = (ROOT / "lambdas" / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.startswith("#") and "FROM public.ecr.aws/lambda/python:3.11" in dockerfile
+    assert "--require-hashes -r /tmp/requirements.txt" in dockerfile
+    for name in FUNCTIONS:
+        assert f"COPY lambdas/{name} ${{LAMBDA_TASK_ROOT}}/{name}" in dockerfile
+    assert "lambdas/config.yaml ${LAMBDA_TASK_ROOT}/workbench-lambda.yaml" in dockerfile

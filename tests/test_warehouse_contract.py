@@ -2,7 +2,7 @@
 
 Parametrized over DuckDB (the sample file), Redshift Serverless (Data API) and Athena
 (awswrangler over Glue/S3). The AWS backends run offline on moto patched by
-:mod:`workbench.aws.moto_duckdb`: the sample data is loaded into them by the real loader,
+:mod:`tests.aws.moto_duckdb`: the sample data is loaded into them by the real loader,
 statements run asynchronously (polling, cancel), Redshift results come in small pages
 (``NextToken``), and Athena results are read from the CSV file in S3 like on AWS.
 Expected values come from the sample DuckDB file itself.

@@ -1,7 +1,7 @@
 """An offline AWS stack for tests: moto + the DuckDB-backed fakes, with the sample data loaded.
 
 ``offline_aws(home)`` starts ``moto.mock_aws``, patches moto's Redshift Data API and Athena
-with :mod:`workbench.aws.moto_duckdb`, creates the buckets, and loads the sample data with
+with :mod:`tests.aws.moto_duckdb`, creates the buckets, and loads the sample data with
 the real loader (``workbench data load``) into S3/Glue and, through COPY, into Redshift.
 So the warehouse adapters under test read what the loader wrote, as on AWS.
 """
@@ -97,7 +97,7 @@ def offline_aws(
     import boto3
     from moto import mock_aws
 
-    from workbench.aws.moto_duckdb import FakeAthena, FakeRedshiftData
+    from tests.aws.moto_duckdb import FakeAthena, FakeRedshiftData
 
     cleared = {k: "" for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
     with mock.patch.dict(os.environ, {**FAKE_AWS_ENV, **cleared}), mock_aws():

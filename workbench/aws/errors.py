@@ -108,6 +108,8 @@ def translate(exc: BaseException, *, service: str, action: str) -> WorkbenchErro
         )
     if code == "ValidationException" and service in {"redshift-data", "athena"}:
         return QueryError("The warehouse rejected the request.", detail=detail, **fields)
+    if code == "ValidationException" and service == "bedrock-runtime":
+        return _bedrock_validation(_aws_message(exc), detail, fields)
     name = type(exc).__name__
     if name in {
         "EndpointConnectionError",
@@ -132,6 +134,46 @@ def translate(exc: BaseException, *, service: str, action: str) -> WorkbenchErro
             key="aws",
         )
     return ServiceError(f"{service} returned an error.", detail=detail, **fields)
+
+
+#: Bedrock ValidationException messages -> what to change (matched case-insensitively).
+_BEDROCK_HINTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "inference profile",
+        "This Bedrock model cannot be called by its model id in this region: it needs an inference profile.",
+        "Set planner.bedrock.model_id to an inference-profile id, e.g. 'us.<model id>' or "
+        "'eu.<model id>' (list them with `aws bedrock list-inference-profiles`), and allow that "
+        "profile's ARN in the IAM policy (docs/aws.md).",
+    ),
+    (
+        "model identifier is invalid",
+        "Bedrock does not know the configured model id.",
+        "Check planner.bedrock.model_id against `aws bedrock list-foundation-models` in aws.region.",
+    ),
+    (
+        "access to the model",
+        "This AWS account has no access to the configured Bedrock model.",
+        "Request access to the model in the Bedrock console (Model access) for aws.region.",
+    ),
+    (
+        "too long",
+        "The question and its context are too long for the model.",
+        "Ask a shorter question, or lower planner.bedrock.max_tokens.",
+    ),
+)
+
+
+def _bedrock_validation(message: str, detail: str, fields: dict[str, Any]) -> WorkbenchError:
+    lowered = message.lower()
+    for needle, text, hint in _BEDROCK_HINTS:
+        if needle in lowered:
+            return ConfigError(text, issues=[message], hint=hint, detail=detail, **fields)
+    return ServiceError(
+        f"Bedrock rejected the request: {message}",
+        detail=detail,
+        hint="Check planner.bedrock.* (model id, max_tokens) against the model's limits.",
+        **fields,
+    )
 
 
 def call(service: str, action: str, fn: Any, /, **kwargs: Any) -> Any:

@@ -415,6 +415,37 @@ def marker_insert(
     return exp.insert(exp.values([values]), LOAD_MARKER_TABLE)
 
 
+#: A Redshift database user the Data API maps an IAM identity to: ``IAMR:<role>`` or ``IAM:<user>``.
+_DB_USER = re.compile(r"^(IAMR|IAM):[A-Za-z0-9+=,.@_-]{1,64}$")
+
+
+def validate_db_user(name: str) -> str:
+    """``IAMR:<role name>`` (or ``IAM:<user name>``); refuse anything else before it reaches SQL."""
+    if not _DB_USER.match(name or ""):
+        raise ConfigError(
+            f"'{name}' is not a Redshift database user for an IAM identity.",
+            issues=[
+                f"--grant-to {name!r}: use IAMR:<role name> (a role, as the notebook and the "
+                "functions use) or IAM:<user name>"
+            ],
+            key="grant_to",
+        )
+    return name
+
+
+def grant_statement(table: str, users: list[str]) -> exp.Grant:
+    """``GRANT SELECT ON TABLE table TO "IAMR:..."``, as an AST."""
+    return exp.Grant(
+        privileges=[exp.GrantPrivilege(this=exp.var("SELECT"))],
+        kind="TABLE",
+        securable=exp.to_table(table),
+        principals=[
+            exp.GrantPrincipal(this=exp.to_identifier(validate_db_user(u), quoted=True))
+            for u in users
+        ],
+    )
+
+
 def redshift_load_statements(
     location: S3Location,
     role_arn: str,
@@ -422,8 +453,14 @@ def redshift_load_statements(
     info: dict[str, Any],
     load_id: str,
     loaded_at: dt.datetime,
+    grant_to: list[str] | None = None,
 ) -> list[exp.Expression]:
-    """Drop, create and COPY every table, then record the load; run as one transaction."""
+    """Drop, create and COPY every table, record the load, grant reads; run as one transaction.
+
+    The Data API signs in as ``IAMR:<role>``; tables belong to whoever loaded them, so the
+    notebook's and the functions' roles can read them only with a ``GRANT`` (``grant_to``).
+    The tables are re-created on every load, so the grants are part of the same batch.
+    """
     statements: list[exp.Expression] = []
     for table in TABLES:
         statements.append(exp.Drop(tables=[exp.to_table(table.name)], kind="TABLE", exists=True))
@@ -435,6 +472,9 @@ def redshift_load_statements(
     statements.append(
         marker_insert(info, load_id=load_id, loaded_at=loaded_at, source=location.uri())
     )
+    if grant_to:
+        for name in [t.name for t in TABLES] + [LOAD_MARKER_TABLE]:
+            statements.append(grant_statement(name, list(grant_to)))
     if len(statements) > MAX_BATCH:
         raise ConfigError(
             f"Too many statements for one Data API batch ({len(statements)} > {MAX_BATCH})."
@@ -451,11 +491,17 @@ def load_redshift(
     glue_database: str | None = None,
     register_glue: bool = True,
     timeout: float = 900.0,
+    grant_to: list[str] | None = None,
     boto3_session: Any = None,
     sleep: Any = time.sleep,
 ) -> LoadReport:
-    """Stage Parquet on S3 (with Glue tables unless ``register_glue`` is False), then COPY into Redshift."""
+    """Stage Parquet on S3 (with Glue tables unless ``register_glue`` is False), then COPY into Redshift.
+
+    ``grant_to``: database users (``IAMR:<role name>``) given ``SELECT`` on every table.
+    """
     start = time.perf_counter()
+    for user in grant_to or ():
+        validate_db_user(user)
     rs = settings.warehouse.redshift
     role = validate_role_arn(role_arn or rs.iam_role_arn)
     target = redshift_data.DataApiTarget(
@@ -477,7 +523,7 @@ def load_redshift(
         boto3_session=boto3_session,
     )
     statements = redshift_load_statements(
-        location, role, info=info, load_id=load_id, loaded_at=loaded_at
+        location, role, info=info, load_id=load_id, loaded_at=loaded_at, grant_to=grant_to
     )
     sqls = [s.sql(dialect="redshift") for s in statements]
     client = aws_client("redshift-data", settings.aws, boto3_session=boto3_session)

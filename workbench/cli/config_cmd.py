@@ -30,7 +30,16 @@ def show(obj: Context) -> None:
 @click.pass_obj
 @handle_errors
 def check(obj: Context) -> None:
-    """Validate the configuration; exit 2 naming every bad key."""
-    obj.settings()
+    """Validate the configuration (AWS names included); exit 2 naming every bad key."""
+    from workbench.aws.names import aws_name_issues
+    from workbench.core.errors import ConfigError
+
+    settings = obj.settings()
     source = find_config_file(obj.config_path, obj.home)
+    issues = aws_name_issues(settings)
+    if issues:
+        raise ConfigError(
+            f"{len(issues)} AWS name(s) in the configuration would be refused by AWS.",
+            issues=issues,
+        )
     click.echo(f"Configuration OK ({source or 'built-in defaults'}).")

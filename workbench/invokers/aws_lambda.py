@@ -5,9 +5,13 @@ One function per agent (``invoker.lambda.inventory_function`` ...), invoked sync
 function answers ``{"statusCode": ..., "body": ...}`` (see
 :mod:`workbench.invokers.lambda_runtime`). Arguments are validated locally first, so a bad
 call never costs an invocation. Throttling (``TooManyRequestsException``) and other
-transient service errors are retried with backoff (:func:`workbench.core.retry.retry_call`);
-a read timeout (``invoker.lambda.timeout_seconds``) is not retried, since the function
-may still be running. A function crash (``FunctionError``) becomes a ``ToolError`` carrying
+transient service errors are retried with backoff (:func:`workbench.core.retry.retry_call`),
+at most ``DEFAULT_RETRY.attempts`` (4) sends in all: this is the only retry layer, botocore's
+own retries are off for this client (with both, a throttled call was sent 20 times). A read
+timeout (``invoker.lambda.timeout_seconds``) or a connection dropped mid-call is never
+re-sent: the function may still be running, and every send is billed and may run the tool
+again. Only failures where the request surely did not reach the function (throttling, a
+503 from the service, no connection) are retried. A function crash (``FunctionError``) becomes a ``ToolError`` carrying
 the remote message. boto3 is imported lazily through :mod:`workbench.aws.session`.
 """
 
@@ -39,7 +43,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_RETRY", "LambdaInvoker"]
 
 DEFAULT_RETRY = RetryPolicy(attempts=4, base_delay=0.5, max_delay=8.0)
-_TIMEOUT_ERRORS = {"ReadTimeoutError", "ConnectTimeoutError"}
+#: The request may have reached the function: never re-send.
+_MAYBE_RAN_ERRORS = {"ReadTimeoutError", "ConnectionClosedError"}
+#: The request surely did not reach the function: safe to retry.
+_NOT_SENT_ERRORS = {"ConnectTimeoutError", "EndpointConnectionError"}
 
 
 class LambdaInvoker:
@@ -69,6 +76,7 @@ class LambdaInvoker:
                 settings.aws,
                 boto3_session=boto3_session,
                 read_timeout=settings.invoker.lambda_.timeout_seconds,
+                max_attempts=1,  # the retry layer is retry_call below, not botocore
             )
         self.client = client
 
@@ -108,10 +116,19 @@ class LambdaInvoker:
                 client_ms=(time.perf_counter() - start) * 1000,
                 error=exc,
             )
-            if type(exc).__name__ in _TIMEOUT_ERRORS:
+            name = type(exc).__name__
+            if name in _MAYBE_RAN_ERRORS:
                 raise ToolError(
                     f"The Lambda function {function} did not answer within {self.settings.invoker.lambda_.timeout_seconds:g} seconds.",
                     hint="Narrow the question, or raise invoker.lambda.timeout_seconds and the function's timeout.",
+                    detail=str(exc),
+                    function=function,
+                    resent=False,
+                ) from exc
+            if name in _NOT_SENT_ERRORS:
+                raise TransientError(
+                    f"Could not reach the Lambda service for {function}.",
+                    hint="Check the network and the aws.region / aws.endpoint_url settings.",
                     detail=str(exc),
                     function=function,
                 ) from exc

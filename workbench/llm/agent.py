@@ -118,11 +118,13 @@ class PlanningSqlAgent:
             usage.warehouse.append(WarehouseUsage.from_result(r))
         if outcome.error is not None:
             suggestions = list(offline.suggestions) if offline else []
+            error = outcome.error
+            extra = {"hint": error.hint} if error.hint else {}
             return base.with_(
-                error=outcome.error.message,
+                error=f"{error.message} {error.hint}" if error.hint else error.message,
                 usage=usage,
                 suggestions=suggestions,
-                details={**details, "code": outcome.error.code},
+                details={**details, "code": error.code, **extra},
             )
         if outcome.tool_call is not None:
             call = outcome.tool_call

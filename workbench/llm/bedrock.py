@@ -35,6 +35,7 @@ from workbench.cost.usage import LlmUsage
 from workbench.data.schema import PERSONA_TABLES, Persona
 from workbench.llm.base import PlanOutcome, PlanRequest, ToolCall, register_llm
 from workbench.llm.prompt import system_prompt
+from workbench.llm.tool_input import ToolInputProblems, coerce_tool_input
 
 if TYPE_CHECKING:
     from workbench.core.config import Settings
@@ -257,7 +258,7 @@ class BedrockLlm:
             results: list[dict[str, Any]] = []
             for use in uses:
                 try:
-                    if self._handle(use, request, outcome):
+                    if self._handle_safely(use, request, outcome):
                         return outcome
                     results.append(
                         self._tool_result(
@@ -287,9 +288,48 @@ class BedrockLlm:
         return outcome
 
     # -- tool handling ---------------------------------------------------------------------
+    def _handle_safely(
+        self, use: dict[str, Any], request: PlanRequest, outcome: PlanOutcome
+    ) -> bool:
+        """:meth:`_handle`, with a failure of our own code a clear error (tokens stay recorded)."""
+        try:
+            return self._handle(use, request, outcome)
+        except (_Rejected, WorkbenchError):
+            raise
+        except Exception as exc:
+            log.exception("bedrock tool call %s failed", use.get("name"))
+            raise NotUnderstoodError(
+                "The model's answer could not be used.",
+                detail=f"{type(exc).__name__}: {exc}",
+                tool=use.get("name"),
+            ) from exc
+
     def _handle(self, use: dict[str, Any], request: PlanRequest, outcome: PlanOutcome) -> bool:
         """Run one tool call; True when the outcome is complete."""
-        name, arguments = use["name"], use.get("input") or {}
+        name = use["name"]
+        declared = {
+            t["toolSpec"]["name"]: t["toolSpec"]["inputSchema"]["json"]
+            for t in self.tool_config(request.persona)["tools"]
+        }
+        if name not in declared:
+            return False
+        try:
+            # Plans and SQL run here, so they must match their schema; a calculation tool's
+            # arguments are handed back and checked by the tool registry when it runs.
+            arguments = coerce_tool_input(
+                name,
+                use.get("input") or {},
+                declared[name],
+                validate=name in (PLAN_TOOL, SQL_TOOL),
+            )
+        except ToolInputProblems as exc:
+            raise _Rejected(
+                NotUnderstoodError(
+                    f"The model's {name} input does not match the tool's schema.",
+                    detail="; ".join(exc.problems),
+                    problems=exc.problems,
+                )
+            ) from None
         if name == PLAN_TOOL:
             plan, result = self._run_plan(arguments, request)
             outcome.plan, outcome.result = plan, result
@@ -298,13 +338,8 @@ class BedrockLlm:
             checked, result = self._run_sql(str(arguments.get("sql", "")), request.persona)
             outcome.checked_sql, outcome.result = checked, result
             return True
-        registry_names = {
-            t["toolSpec"]["name"] for t in self.tool_config(request.persona)["tools"]
-        } - {PLAN_TOOL, SQL_TOOL}
-        if name in registry_names:
-            outcome.tool_call = ToolCall(name, dict(arguments))
-            return True
-        return False
+        outcome.tool_call = ToolCall(name, dict(arguments))
+        return True
 
     def _guard(self, persona: Persona) -> Any:
         from workbench.warehouse.guard import SqlGuard
@@ -339,10 +374,14 @@ class BedrockLlm:
             plan = QueryPlan.from_dict(data, as_of=request.as_of)
             compiled = self.compiler.compile(plan)
             checked = self._guard(request.persona).check(compiled.ast)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise _Rejected(NotUnderstoodError("The plan is not valid.", detail=str(exc))) from None
         except (NotUnderstoodError, PermissionDeniedError, QueryRefusedError) as exc:
             raise _Rejected(exc) from None
+        except WorkbenchError:
+            raise
+        except Exception as exc:  # any shape the schema allows but the plan cannot use
+            raise _Rejected(
+                NotUnderstoodError("The plan is not valid.", detail=f"{type(exc).__name__}: {exc}")
+            ) from None
         return plan, self._execute(checked)
 
     def _run_sql(self, sql: str, persona: Persona) -> tuple[CheckedQuery, QueryResult]:

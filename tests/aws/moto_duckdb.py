@@ -319,6 +319,8 @@ class FakeRedshiftData:
         self.statements: dict[str, _Statement] = {}
         #: Every SQL text received, in order (for assertions on what a loader sent).
         self.received: list[str] = []
+        #: Database user -> {(table, privilege)} granted by GRANT statements.
+        self.grants: dict[str, set[tuple[str, str]]] = {}
         self._saved: dict[str, Any] = {}
 
     # -- patching --------------------------------------------------------------------------
@@ -393,9 +395,24 @@ class FakeRedshiftData:
         for tree in parsed:
             if isinstance(tree, exp.Copy):
                 out.append(self._copy_step(tree))
+            elif isinstance(tree, exp.Grant):
+                out.append(self._grant_step(tree))
             else:
                 out.append(tree)
         return out
+
+    def _grant_step(self, tree: exp.Grant) -> Callable[[duckdb.DuckDBPyConnection], None]:
+        """DuckDB has no users: check the table exists and record who was granted what."""
+        table = tree.args["securable"].name
+        privileges = [p.this.name.upper() for p in tree.args.get("privileges") or []]
+        principals = [p.this.name for p in tree.args.get("principals") or []]
+
+        def run(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.execute(f'SELECT 1 FROM "{table}" LIMIT 0')  # fails like Redshift if it is missing
+            for principal in principals:
+                self.grants.setdefault(principal, set()).update((table, p) for p in privileges)
+
+        return run
 
     def _copy_step(self, tree: exp.Copy) -> Callable[[duckdb.DuckDBPyConnection], None]:
         table = tree.this.name
