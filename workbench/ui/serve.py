@@ -44,7 +44,7 @@ class VoilaServer:
     notebook: Path
     host: str = "127.0.0.1"
     port: int = 8866
-    preheat_kernels: int = 1
+    preheat_kernels: int = 3
     cull_idle_seconds: int = 1800
     home: Path | None = None
     config_path: Path | None = None
@@ -172,17 +172,21 @@ def login_instructions(
     server: VoilaServer, settings: Settings, one_time_password: str | None
 ) -> str:
     """What ``workbench run`` prints so a first-time user can log in."""
-    lines = [f"Dashboards: {server.url}", f"Log in as '{settings.auth.admin_username}'."]
+    user = settings.auth.admin_username
+    lines = [f"Open the dashboards:  {server.url}", f"Log in as:            {user}"]
     if one_time_password:
-        lines.append(
-            f"One-time admin password (shown once, change it after logging in): {one_time_password}"
-        )
+        lines += [
+            f"One-time password:    {one_time_password}",
+            "(shown only now; the dashboard asks you to choose a new one at the first login)",
+        ]
     elif os.environ.get("WORKBENCH_ADMIN_PASSWORD"):
-        lines.append("The admin password is the one in $WORKBENCH_ADMIN_PASSWORD.")
+        lines.append("Password:             the one in $WORKBENCH_ADMIN_PASSWORD")
     else:
         lines.append(
-            "Use the admin password printed on the first run (or add users with `workbench users add`)."
+            "Password:             the one printed on the first run "
+            f"(forgotten? `workbench users passwd {user}`)"
         )
+    lines.append("More users:           `workbench users add NAME --persona PERSONA`")
     return "\n".join(lines)
 
 
