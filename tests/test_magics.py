@@ -75,7 +75,7 @@ def test_ask_returns_the_answer_and_displays_it_richly(shell: Any, workbench: An
     html = data["text/html"]
     assert answer.answer.split(" ")[0] in html
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
-    assert "<table" in html and "cost $" in html and f"as of {AS_OF.isoformat()}" in html
+    assert "<table" in html and "local, no charge" in html and f"as of {AS_OF.isoformat()}" in html
 
 
 def test_ask_keeps_apostrophes_and_shows_errors(shell: Any) -> None:

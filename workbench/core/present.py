@@ -279,7 +279,7 @@ def column_kind(name: str, series: pd.Series | None = None) -> Kind:
         return _REGISTERED[name]
     if series is not None:
         if pd.api.types.is_datetime64_any_dtype(series):
-            return "date"
+            return "month" if name.lower().endswith("month") else "date"
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             first = series.dropna().head(1)
             if len(first) and isinstance(first.iloc[0], dt.date):

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core import present
 from workbench.core.config import Settings
 from workbench.core.errors import ConfigError, WorkbenchError
 
@@ -155,7 +156,7 @@ class VoilaServer:
                 last = exc
             time.sleep(0.2)
         raise WorkbenchError(
-            f"The dashboard server did not answer at {self.url} within {timeout:.0f} s.",
+            f"The dashboard server did not answer at {self.url} within {present.number(round(timeout))} s.",
             detail=repr(last),
         )
 
