@@ -193,6 +193,9 @@ class LoggingSettings(_Section):
 class ReportSettings(_Section):
     output_dir: str | None = None
     s3_destination: str | None = None
+    #: "inprocess": cells run in the runner's own interpreter (no kernel start, imports shared);
+    #: "kernel": each report in a fresh Jupyter kernel.
+    engine: Literal["inprocess", "kernel"] = "inprocess"
 
 
 class Settings(_Section):
