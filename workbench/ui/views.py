@@ -33,6 +33,8 @@ STYLE = """
 .wb-kpi { margin: 0 10px 6px 0; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 14px; min-width: 170px; background: #f6f8fa; }
 .wb-kpi .wb-kpi-value { font-size: 1.6em; font-weight: 600; }
 .wb-kpi .wb-kpi-label { color: #57606a; font-size: 0.9em; }
+.wb-results, .wb-results .widget-html-content { min-width: 0; max-width: 100%; width: 100%; }
+.wb-results .widget-html-content { display: block; }
 .wb-table-scroll { overflow-x: auto; max-width: 100%; }
 .wb-results table { border-collapse: collapse; font-size: 0.9em; white-space: nowrap; }
 .wb-results th, .wb-results td { border-bottom: 1px solid #d0d7de; padding: 3px 10px; text-align: left; }
@@ -256,14 +258,22 @@ class TableView(w.VBox):
             description="Sort by", options=[("(as returned)", "")], value=""
         )
         self.sort_column.add_class("wb-sort-column")
-        self.sort_order = w.ToggleButtons(options=[("↑ asc", True), ("↓ desc", False)], value=True)
+        self.sort_order = w.ToggleButtons(
+            options=[("↑ asc", True), ("↓ desc", False)],
+            value=True,
+            style={"button_width": "64px"},
+        )
         self.sort_order.add_class("wb-sort-order")
-        self.previous = _button("◀ Prev", "wb-page-prev", width="80px")
-        self.next = _button("Next ▶", "wb-page-next", width="80px")
+        self.previous = _button("◀ Prev", "wb-page-prev", width="auto")
+        self.next = _button("Next ▶", "wb-page-next", width="auto")
+        for button in (self.previous, self.next):
+            button.layout.min_width = "fit-content"
         self.page_label = _html(cls="wb-page-label")
         self.grid = _html(cls="wb-results")
+        self.grid.layout.width = "100%"
         self.controls = w.HBox(
-            [self.sort_column, self.sort_order, self.previous, self.next, self.page_label]
+            [self.sort_column, self.sort_order, self.previous, self.next, self.page_label],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
         )
         super().__init__([self.controls, self.grid])
         self.add_class("wb-table-view")
@@ -294,6 +304,10 @@ class TableView(w.VBox):
         self.layout.display = None if model.row_count or len(model.columns) else "none"
         self.previous.disabled = model.page == 0
         self.next.disabled = model.page >= model.page_count - 1
+        self.previous.tooltip = (
+            "This is the first page." if self.previous.disabled else "Previous page"
+        )
+        self.next.tooltip = "This is the last page." if self.next.disabled else "Next page"
         self.page_label.value = html.escape(model.page_label)
         self.grid.value = frame_to_html(model.page_frame())
 
@@ -407,15 +421,18 @@ class CostPanelView(w.VBox):
 
     def _render(self) -> None:
         answer = self.model.answer_cost
+        services = sorted(
+            {**dict.fromkeys(answer.aws_equivalent_by_service, 0.0), **answer.by_service}
+        )
+        charged = any(v > 0 for v in answer.by_service.values())
         rows = "".join(
-            f"<tr><td>{html.escape(service)}</td><td>{html.escape(present.local_cost(value, 0)[0])}</td>"
-            f"<td>{present.cost(answer.aws_equivalent_by_service.get(service, 0.0))}</td></tr>"
-            for service, value in sorted(
-                {
-                    **dict.fromkeys(answer.aws_equivalent_by_service, 0.0),
-                    **answer.by_service,
-                }.items()
-            )
+            f"<tr><td>{html.escape(service)}</td>"
+            + (f"<td>{present.cost(answer.by_service.get(service, 0.0))}</td>" if charged else "")
+            + f"<td>{present.cost(answer.aws_equivalent_by_service.get(service, 0.0))}</td></tr>"
+            for service in services
+        )
+        header = (
+            "<tr><th>service</th>" + ("<th>here</th>" if charged else "") + "<th>on AWS</th></tr>"
         )
         spent, would = present.local_cost(answer.total, answer.aws_equivalent_total)
         parts = [
@@ -423,9 +440,7 @@ class CostPanelView(w.VBox):
             f'<div class="wb-cost-aws">On AWS it would cost {would}</div>',
         ]
         if rows:
-            parts.append(
-                f"<table><tr><th>service</th><th>here</th><th>on AWS</th></tr>{rows}</table>"
-            )
+            parts.append(f'<table class="wb-cost-services">{header}{rows}</table>')
         cost = self.model.cost
         if cost is not None:
             today, today_aws = present.local_cost(cost.today_actual, cost.today_aws_equivalent)
