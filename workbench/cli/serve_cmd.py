@@ -24,7 +24,7 @@ def _serve(
     *,
     announce: bool,
 ) -> None:
-    from workbench.ui.serve import VoilaServer, login_instructions
+    from workbench.ui.serve import VoilaServer
 
     settings = ctx.settings()
     server = VoilaServer.from_settings(
@@ -88,7 +88,9 @@ def _serve_quietly(server: Any, settings: Any, one_time_password: str | None) ->
             )
             block = login_instructions(server, settings, one_time_password)
             rule = "=" * 72
-            click.echo(f"\n{rule}\n{block}\nServer log: {log_path}\nCtrl-C stops the server.\n{rule}")
+            click.echo(
+                f"\n{rule}\n{block}\nServer log: {log_path}\nCtrl-C stops the server.\n{rule}"
+            )
             process.wait()
         except KeyboardInterrupt:
             click.echo("\nStopping…")

@@ -237,26 +237,26 @@ _UNIT_KINDS: dict[str, Kind] = {
 _REGISTERED: dict[str, Kind] = {}
 
 #: Name patterns when nothing was registered (first match wins).
+_RULES: tuple[tuple[str, Kind], ...] = (
+    (r"(^|_)(id|code|sku|name|status|priority|category|city|region|country)$", "text"),
+    (r"(^|_)(month)$", "month"),
+    (r"(^|_)(date|day|week|period|quarter|year_start)$", "date"),
+    (r"(rate|utili[sz]ation|pct|percent|share|wmape|mape|premium)", "percent"),
+    (
+        r"(spend|revenue|cost|price|value|savings|amount|usd|budget|change)$|^(cost|price)_",
+        "money",
+    ),
+    (r"score", "score"),
+    (r"(days|lead_time|cover)", "days"),
+    (
+        r"(units|quantity|qty|on_hand|stock|reorder_point|eoq|available|reserved|capacity|"
+        r"stops|orders|count|pos|products|suppliers|positions|demand|forecast)",
+        "quantity",
+    ),
+    (r"(km|distance)", "number"),
+)
 _NAME_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
-    (re.compile(pattern), kind)
-    for pattern, kind in (
-        (r"(^|_)(id|code|sku|name|status|priority|category|city|region|country)$", "text"),
-        (r"(^|_)(month)$", "month"),
-        (r"(^|_)(date|day|week|period|quarter|year_start)$", "date"),
-        (r"(rate|utili[sz]ation|pct|percent|share|wmape|mape|premium)", "percent"),
-        (
-            r"(spend|revenue|cost|price|value|savings|amount|usd|budget|change)$|^(cost|price)_",
-            "money",
-        ),
-        (r"score", "score"),
-        (r"(days|lead_time|cover)", "days"),
-        (
-            r"(units|quantity|qty|on_hand|stock|reorder_point|eoq|available|reserved|capacity|"
-            r"stops|orders|count|pos|products|suppliers|positions|demand|forecast)",
-            "quantity",
-        ),
-        (r"(km|distance)", "number"),
-    )
+    (re.compile(pattern), kind) for pattern, kind in _RULES
 )
 
 

@@ -36,7 +36,9 @@ def _compile_cell(source: str, filename: str) -> tuple[Any, Any]:
     tree = ast.parse(source, filename=filename, mode="exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+        final = tree.body.pop()
+        assert isinstance(final, ast.Expr)
+        last = ast.Expression(final.value)
     body = compile(tree, filename, "exec")
     return body, compile(last, filename, "eval") if last is not None else None
 

@@ -112,7 +112,7 @@ def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> C
         if stock in columns and threshold in columns:
             names = [c for c in columns if c.lower().endswith("name")]
             ids = [c for c in columns if c.lower().endswith("_id")]
-            label = (names or ids or [None])[0]
+            label: str | None = (names or ids or [None])[0]  # type: ignore[list-item]
             return ChartChoice(
                 "gap",
                 x=label,
@@ -248,10 +248,10 @@ def render_chart(
         raw = [str(v) for v in data[choice.x]]
         rotate = max((len(s) for s in raw), default=0) * len(raw) > 90
         labels = [_wrap(s, 22 if rotate else 14) for s in raw]
-        positions = range(len(labels))
+        bar_positions = range(len(labels))
         width_each = 0.8 / len(choice.y)
         for i, col in enumerate(choice.y):
-            offsets = [p + (i - (len(choice.y) - 1) / 2) * width_each for p in positions]
+            offsets = [p + (i - (len(choice.y) - 1) / 2) * width_each for p in bar_positions]
             ax.bar(
                 offsets,
                 pd.to_numeric(data[col], errors="coerce").fillna(0),
@@ -259,7 +259,7 @@ def render_chart(
                 label=_humanize(col),
             )
         ax.set_xticks(
-            list(positions),
+            list(bar_positions),
             labels,
             rotation=35 if rotate else 0,
             ha="right" if rotate else "center",
