@@ -16,14 +16,15 @@ import io
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from workbench.agents.answer import ChartSpec
 from workbench.core import present
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ChartKind = Literal["bar", "line", "gap", "none"]
 
@@ -181,6 +182,11 @@ def render_chart(
     """PNG bytes for ``choice`` over ``frame``, or None when the choice is no chart."""
     if choice.kind == "none" or not choice.y or (choice.x is None and choice.kind != "gap"):
         return None
+    # matplotlib is imported on first draw, not with the dashboard (WorkbenchBackend.warm_up
+    # draws once while a Voila kernel is preheated).
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     # Fixed figure size; savefig's tight box keeps wrapped labels and titles inside the picture.
     fig = Figure(figsize=(width, height), dpi=96)
     ax = fig.add_subplot()
@@ -292,6 +298,9 @@ def render_cost_chart(
     items = [(k, float(v)) for k, v in by_service.items() if float(v) > 0]
     if not items:
         return None
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     items.sort(key=lambda kv: kv[1])
     fig = Figure(figsize=(4.0, 0.9 + 0.3 * len(items)), dpi=96)
     ax = fig.add_subplot()
