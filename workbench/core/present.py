@@ -241,7 +241,7 @@ _RULES: tuple[tuple[str, Kind], ...] = (
     (r"(^|_)(id|code|sku|name|status|priority|category|city|region|country)$", "text"),
     (r"(^|_)(month)$", "month"),
     (r"(^|_)(date|day|week|period|quarter|year_start)$", "date"),
-    (r"(rate|utili[sz]ation|pct|percent|share|wmape|mape|premium)", "percent"),
+    (r"(rate|utili[sz]ation|pct|percent|share|wmape|mape|premium|variance)", "percent"),
     (
         r"(spend|revenue|cost|price|value|savings|amount|usd|budget|change)$|^(cost|price)_",
         "money",
