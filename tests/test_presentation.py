@@ -22,10 +22,12 @@ from workbench.core import present
 ROOT = Path(__file__).resolve().parents[1]
 SHOWN = (
     "workbench/ui",
+    "workbench/orchestrator",
+    "workbench/agents",
+    "workbench/llm/agent.py",
     "workbench/reports",
     "workbench/notebook",
     "workbench/semantic/answer_text.py",
-    "workbench/agents/specialists",
 )
 #: A format spec that formats a number: grouping, precision, or a numeric type.
 NUMBER_SPEC = re.compile(r"^[^a-zA-Z]*[,_]|\.\d+|[dfFeEgG%n]$")
