@@ -176,7 +176,13 @@ def demand_forecast(ctx: ReportContext, horizon_days: int = 14) -> SectionOutput
     ax.set_ylabel("units per day")
     ax.legend(fontsize="x-small", loc="best")
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(FuncFormatter(present.axis_formatter("quantity")))
     wmape = result.summary.get("backtest_wmape")
     text = (
         f"Top {len(per)} products by units sold in the last 30 days are forecast to sell "
