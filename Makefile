@@ -7,30 +7,41 @@ RUN_EXTRAS := aws,ui,reports
 TEST_EXTRAS := aws,ui,reports,test,dev,infra
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format bench install install-test system-deps lock lock-upgrade synth clean
+.PHONY: run lab test lint format bench install install-test system-deps lock lock-upgrade synth clean
+
+# Installs print one line each; their full output goes to $(VENV)/install.log (shown on failure).
+INSTALL_LOG := $(VENV)/install.log
+quietly = @echo "$(1)…"; { $(2); } >>$(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); echo "Failed: see $(INSTALL_LOG)"; exit 1; }
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV)…"
+	@$(PYTHON) -m venv $(VENV)
+	$(call quietly,Upgrading pip,$(BIN)/python -m pip install --quiet --upgrade pip)
 
 # Exact versions with hashes from the lock files (scripts/lock.sh writes them), then the package
 # itself without dependencies: a fresh machine gets the versions the suite was run with.
 $(VENV)/.installed-run: requirements/run.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements/run.lock
-	$(BIN)/pip install --quiet --no-deps -e .
-	touch $@
+	$(call quietly,Installing the locked dependencies (requirements/run.lock),$(BIN)/pip install --quiet --require-hashes -r requirements/run.lock)
+	$(call quietly,Installing the workbench package,$(BIN)/pip install --quiet --no-deps -e .)
+	@echo "Installed $$($(BIN)/pip list --format=freeze 2>/dev/null | wc -l) packages into $(VENV) (log: $(INSTALL_LOG))."
+	@touch $@
 
 $(VENV)/.installed-test: requirements/dev.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
-	$(BIN)/pip install --quiet --no-deps -e .
-	touch $@ $(VENV)/.installed-run
+	$(call quietly,Installing the locked test dependencies (requirements/dev.lock),$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock)
+	$(call quietly,Installing the workbench package,$(BIN)/pip install --quiet --no-deps -e .)
+	@echo "Installed $$($(BIN)/pip list --format=freeze 2>/dev/null | wc -l) packages into $(VENV) (log: $(INSTALL_LOG))."
+	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
 ## run: create .venv, install, make sample data if missing, serve the dashboards
 run: install
-	$(BIN)/workbench run
+	@$(BIN)/workbench run
+
+## lab: JupyterLab (with the Voila preview) over notebooks/, on 127.0.0.1, with %load_ext workbench ready
+lab: install
+	@$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
 
 ## system-deps: Debian packages the test suite drives (headless Chromium for browser tests)
 system-deps:

@@ -75,7 +75,7 @@ def test_ask_returns_the_answer_and_displays_it_richly(shell: Any, workbench: An
     html = data["text/html"]
     assert answer.answer.split(" ")[0] in html
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
-    assert "<table" in html and "cost $" in html and f"as of {AS_OF.isoformat()}" in html
+    assert "<table" in html and "local, no charge" in html and f"as of {AS_OF.isoformat()}" in html
 
 
 def test_ask_keeps_apostrophes_and_shows_errors(shell: Any) -> None:
@@ -115,14 +115,15 @@ def test_parse_options() -> None:
 def test_displays_round_floats_but_the_frame_stays_exact(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Rounding is presentation: the notebook HTML and the CLI table show 2 decimals."""
+    """Rounding is presentation: the notebook HTML reads like the dashboard (presentation
+    layer: a score with 2 decimals, spend in dollars); the CLI table shows 2 decimals."""
     from workbench.cli.common import output_frame
     from workbench.notebook.display import answer_html
 
     frame = pd.DataFrame({"supplier": ["S001"], "score": [0.876543], "spend": [1234567.891]})
     answer = Answer(question="q", persona="procurement_specialist", frame=frame, answer="ok")
     html = answer_html(answer)
-    assert "0.88" in html and "1,234,567.89" in html and "0.876543" not in html
+    assert "0.88" in html and "$1,234,568" in html and "0.876543" not in html
     output_frame(frame, "table", decimals=2)
     table = capsys.readouterr().out
     assert "0.88" in table and "1,234,567.89" in table

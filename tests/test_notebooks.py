@@ -77,4 +77,4 @@ def test_analysis_notebook_executes(path: Path, sample_home: Path, tmp_path: Pat
     for cell in nb.cells:
         if cell.cell_type == "code" and "%ask" in cell.source:
             html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
-            assert 'class="wb-answer"' in html and "cost $" in html, cell.source
+            assert 'class="wb-answer"' in html and "on AWS $" in html, cell.source

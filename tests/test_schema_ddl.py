@@ -26,7 +26,7 @@ from workbench.data.schema import (
     render_ddl,
 )
 
-DATA_MODEL = Path("/work/shared/DATA_MODEL.md")
+DATA_MODEL = Path(__file__).resolve().parents[1] / "docs" / "DATA_MODEL.md"
 
 # DATA_MODEL.md types -> what DuckDB's information_schema reports for them.
 DUCKDB_TYPES = {
@@ -100,7 +100,6 @@ def _parse_data_model(text: str) -> dict[str, dict[str, str]]:
     return {k: v for k, v in tables.items() if v}
 
 
-@pytest.mark.skipif(not DATA_MODEL.is_file(), reason="shared DATA_MODEL.md not available")
 def test_transcription_matches_data_model_md() -> None:
     assert _parse_data_model(DATA_MODEL.read_text(encoding="utf-8")) == EXPECTED
 

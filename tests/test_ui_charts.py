@@ -36,7 +36,8 @@ def test_dates_get_lines_even_as_strings_or_date_objects() -> None:
     for column in (days, [d.isoformat() for d in days], pd.to_datetime(days)):
         frame = pd.DataFrame({"order_date": column, "revenue": range(7), "units": range(7)})
         choice = choose_chart(frame)
-        assert (choice.kind, choice.x, choice.y) == ("line", "order_date", ("revenue", "units"))
+        # Dollars and units never share one axis: the first measure's kind decides.
+        assert (choice.kind, choice.x, choice.y) == ("line", "order_date", ("revenue",))
         assert render_chart(frame, choice)[:4] == PNG  # type: ignore[index]
 
 
@@ -82,7 +83,11 @@ def test_label_numbers_are_not_plotted_and_the_agents_axes_are_used_when_they_fi
             "fill_rate": [0.9, 0.9, 0.8],
         }
     )
-    assert choose_chart(suppliers).y == ("score", "fill_rate")
+    assert choose_chart(suppliers).y == ("score",)  # a score and a rate: different scales
+    rates = suppliers.assign(on_time_rate=[0.8, 0.7, 0.9])[
+        ["supplier_name", "fill_rate", "on_time_rate"]
+    ]
+    assert choose_chart(rates).y == ("fill_rate", "on_time_rate")
     choice = choose_chart(suppliers, ChartSpec("bar", "supplier_name", ("score",), "Score"))
     assert (choice.kind, choice.x, choice.y) == ("bar", "supplier_name", ("score",))
     # The agent's kind never overrides the shape; coordinates are not measures.
@@ -97,5 +102,6 @@ def test_label_numbers_are_not_plotted_and_the_agents_axes_are_used_when_they_fi
         }
     )
     choice = choose_chart(route, ChartSpec("scatter", "longitude", ("latitude",)))
-    assert (choice.kind, choice.x, choice.y) == ("bar", "customer_name", ("units",))
+    # Route stops are a listing (the stop order is the answer; "units per stop" means nothing).
+    assert choice.kind == "none"
     assert choose_chart(pd.DataFrame({"rank": [1, 2], "supplier_name": ["a", "b"]})).kind == "none"

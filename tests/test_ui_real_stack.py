@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import copy_sample_home
 from workbench.app import Workbench
 from workbench.auth import AuthService, UserStore
+from workbench.core import present
 from workbench.ui.backend import WorkbenchBackend
 from workbench.ui.models import AppModel
 from workbench.ui.views import AppView, DashboardView, PersonaPickerView
@@ -113,4 +114,7 @@ def test_cache_statistics_show_the_hit_rate(backend: WorkbenchBackend) -> None:
     dash.model.ask("rank suppliers by score")
     stats = dash.model.cache_stats
     assert stats is not None and 0 < stats["hit_rate"] <= 1
-    assert f"hit rate {stats['hit_rate'] * 100:.0f}%" in dash.conversation.cache.value
+    # In the collapsed diagnostics panel, not on the business screen.
+    expected = f"hit rate {present.percent(stats['hit_rate'], 0)}"
+    assert expected in dash.diagnostics.body.value
+    assert dash.diagnostics.selected_index is None

@@ -175,11 +175,18 @@ def test_workbench_run_makes_data_creates_admin_prints_login_and_serves(tmp_path
                     ready = response.status == 200
             except OSError:
                 time.sleep(0.3)
+        # The login block follows the server being ready.
+        while time.monotonic() < deadline and "Ctrl-C stops" not in log_path.read_text():
+            time.sleep(0.2)
         output = log_path.read_text()
         assert ready, output
         assert (tmp_path / "data" / "warehouse.duckdb").is_file()
-        assert f"http://127.0.0.1:{port}/" in output and "Log in as 'admin'" in output
-        password = re.search(r"One-time admin password.*: (\S+)", output)
+        assert "Generating sample data (scale tiny" in output
+        assert f"Open the dashboards:  http://127.0.0.1:{port}/" in output, output
+        assert re.search(r"Log in as: +admin", output), output
+        # Quiet: Voila's own log goes to a file, not the terminal.
+        assert "[Voila]" not in output and (tmp_path / "logs" / "voila.log").is_file()
+        password = re.search(r"One-time password: +(\S+)", output)
         assert password is not None, output
         from workbench.auth import AuthService
 

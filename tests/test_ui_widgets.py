@@ -293,7 +293,7 @@ def test_conversation_sidebar_reruns_and_follow_up_keeps_session(
     assert "highest at W22" in dash.answer.value
     session_ids = {sid for q, _, sid in workbench.calls if q in {REVENUE, "what about this month?"}}
     assert session_ids == {dash.model.session_id}
-    assert "hits" in dash.conversation.cache.value
+    assert "hit" in dash.diagnostics.body.value and dash.diagnostics.selected_index is None
 
 
 def test_persona_switch_clears_history_and_ends_conversation(

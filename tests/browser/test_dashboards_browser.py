@@ -50,16 +50,13 @@ def _table(page: Any) -> pd.DataFrame:
 
 
 def _assert_csv_matches_table(csv: pd.DataFrame, table: pd.DataFrame) -> None:
-    """The CSV's first rows are the rows shown, column by column (numbers as numbers)."""
+    """The CSV's first rows are the rows shown, each cell as the presentation layer writes it."""
+    from workbench.core import present
+
     assert list(csv.columns) == list(table.columns)
-    head = csv.head(len(table))
+    expected = present.display_frame(csv.head(len(table))).replace(present.MISSING, "")
     for column in csv.columns:
-        shown = table[column]
-        if pd.api.types.is_numeric_dtype(head[column]):
-            numbers = pd.to_numeric(shown.str.replace(",", ""), errors="coerce")
-            assert numbers.round(2).tolist() == head[column].astype(float).round(2).tolist(), column
-        else:
-            assert shown.tolist() == head[column].fillna("").astype(str).tolist(), column
+        assert table[column].tolist() == expected[column].tolist(), column
 
 
 def _history(page: Any) -> list[str]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from workbench.agents.answer import Answer, Intent
 from workbench.agents.base import AgentRequest
+from workbench.core import present
 from workbench.core.errors import (
     DataError,
     NotUnderstoodError,
@@ -263,7 +264,7 @@ class PersonaSqlAgent:
         text = describe_result(plan, frame, self.model, truncated=result.truncated)
         notes = list(plan.notes)
         if result.truncated:
-            notes.append(f"Only the first {self.row_limit:,} rows are shown.")
+            notes.append(f"Only the first {present.count(self.row_limit, 'row')} are shown.")
         details: dict[str, Any] = {
             "notes": notes,
             "truncated": result.truncated,

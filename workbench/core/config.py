@@ -183,7 +183,7 @@ class AuthSettings(_Section):
 class ServeSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8866, ge=1, le=65535)
-    preheat_kernels: int = Field(default=1, ge=0)
+    preheat_kernels: int = Field(default=3, ge=0)
     cull_idle_seconds: int = Field(default=1800, ge=0)
 
     @field_validator("host")
@@ -205,6 +205,9 @@ class LoggingSettings(_Section):
 class ReportSettings(_Section):
     output_dir: str | None = None
     s3_destination: str | None = None
+    #: "inprocess": cells run in the runner's own interpreter (no kernel start, imports shared);
+    #: "kernel": each report in a fresh Jupyter kernel.
+    engine: Literal["inprocess", "kernel"] = "inprocess"
 
 
 class Settings(_Section):

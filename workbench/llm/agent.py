@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.agents.answer import Answer, Intent
 from workbench.agents.base import AgentRequest
+from workbench.core import present
 from workbench.core.logs import log_event
 from workbench.cost.usage import Usage, WarehouseUsage
 from workbench.llm.base import Llm, PlanOutcome, PlanRequest, create_llm
@@ -154,7 +155,7 @@ class PlanningSqlAgent:
                 details=details,
                 interpretation=interpret_plan(outcome.plan, model),
             )
-        rows = f"{len(frame):,} row{'s' if len(frame) != 1 else ''}"
+        rows = present.count(len(frame), "row")
         text = f"{rows} from a query the model wrote and the safety check approved."
         return base.with_(
             sql=outcome.sql,

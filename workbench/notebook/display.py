@@ -10,28 +10,28 @@ import base64
 import html
 from typing import Any
 
+from workbench.core import present
+
 __all__ = ["answer_html", "format_float"]
 
 MAX_ROWS = 20
 
 
 def format_float(value: float) -> str:
-    """How a float cell is shown to people: 2 decimals, thousands separators (the frame stays exact)."""
-    return f"{value:,.2f}"
+    """How a float cell is shown to people (the presentation layer; the frame stays exact)."""
+    return present.number(value)
 
 
 def _cost_line(answer: Any) -> str:
     cost = answer.cost
-    parts = [f"cost ${cost.total:.6f}"]
-    if cost.aws_equivalent_total:
-        parts.append(f"on AWS ${cost.aws_equivalent_total:.6f}")
-    parts.append(f"{answer.duration_ms:,.0f} ms")
+    spent, would = present.local_cost(cost.total, cost.aws_equivalent_total)
+    parts = [spent, f"on AWS {would}", present.duration(answer.duration_ms)]
     if answer.cached:
         parts.append("cached")
     if answer.agent:
         parts.append(f"agent {answer.agent}")
     if answer.as_of:
-        parts.append(f"as of {answer.as_of.isoformat()}")
+        parts.append(f"as of {present.date(answer.as_of)}")
     return " · ".join(parts)
 
 
@@ -53,12 +53,12 @@ def answer_html(answer: Any) -> str:
             if png:
                 data = base64.b64encode(png).decode("ascii")
                 out.append(f'<img src="data:image/png;base64,{data}" alt="chart"/>')
-            out.append(
-                frame.head(MAX_ROWS).to_html(index=False, border=0, float_format=format_float)
-            )
+            shown = present.display_frame(frame.head(MAX_ROWS))
+            out.append(f'<div style="overflow-x:auto">{shown.to_html(index=False, border=0)}</div>')
             if len(frame) > MAX_ROWS:
                 out.append(
-                    f"<p><em>First {MAX_ROWS} of {len(frame)} rows (answer.frame has all).</em></p>"
+                    f"<p><em>First {MAX_ROWS} of {present.count(len(frame), 'row')} "
+                    "(answer.frame has all).</em></p>"
                 )
     out.append(f'<p style="color:#666;font-size:small">{html.escape(_cost_line(answer))}</p></div>')
     return "".join(out)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from workbench.agents.answer import Answer, Intent
+from workbench.core import present
 from workbench.core.errors import WorkbenchError
 from workbench.cost.usage import InvocationUsage, Usage
 from workbench.data.schema import Persona
@@ -152,7 +153,7 @@ class HybridEnricher:
             frame = _with_suggested_quantity(frame)
             units = _suggested_units(frame)
             if units is not None:
-                sentence += f" Suggested order quantity (up to max stock): {units:,} units."
+                sentence += f" Suggested order quantity (up to max stock): {present.quantity(units, 'units')}."
         return Enrichment(frame, sentence, None, {}, skipped=sentence)
 
     def _tool(self, frame: pd.DataFrame, tool: str, as_of: Any, usage: Usage) -> Enrichment:
@@ -268,7 +269,10 @@ class HybridEnricher:
                 {},
             )
         routed = pd.concat(plans, ignore_index=True)
-        parts = [f"{w}: {t['stops']} stop(s), {t['total_km']:,.1f} km" for w, t in totals.items()]
+        parts = [
+            f"{w}: {present.count(int(t['stops']), 'stop')}, {present.number(t['total_km'], 1)} km"
+            for w, t in totals.items()
+        ]
         sentence = (
             "Deliver in the order shown, one round trip per warehouse (" + "; ".join(parts) + ")."
         )
@@ -321,10 +325,12 @@ def _sentence(tool: str, frame: pd.DataFrame, matched: int) -> str:
     if tool == "economic_order_quantity":
         text = f"Economic order quantity for {matched} of {n} listed position(s)"
         if "recommended_order_quantity" in frame.columns:
-            text += f": {int(pd.to_numeric(frame['recommended_order_quantity']).fillna(0).sum()):,} units in one order each"
+            text += f": {present.quantity(int(pd.to_numeric(frame['recommended_order_quantity']).fillna(0).sum()), 'units')} in one order each"
         units = _suggested_units(frame)
         if units is not None:
-            text += f"; suggested order quantity (up to max stock) {units:,} units"
+            text += (
+                f"; suggested order quantity (up to max stock) {present.quantity(units, 'units')}"
+            )
         return text + "."
     if tool == "compare_supplier_costs":
         return f"Cheapest recent supplier found for {matched} of {n} listed product(s)."

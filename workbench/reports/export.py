@@ -6,7 +6,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
-__all__ = ["export_html", "notebook_to_html"]
+__all__ = ["TEMPLATE_DIR", "TEMPLATE_NAME", "export_html", "notebook_to_html"]
+
+#: Our nbconvert template: the lab look without a single request to another host.
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "workbench_report"
 
 
 def _reader_view(nb: Any) -> Any:
@@ -28,13 +32,18 @@ def _reader_view(nb: Any) -> Any:
 def notebook_to_html(nb: Any, *, title: str = "") -> str:
     """HTML of an executed notebook with every input (source code and prompts) excluded.
 
-    PNG outputs and the sections' ``<img src="data:image/png;base64,...">`` stay inline, so
-    the file is self-contained (mail it, put it on S3, open it offline).
+    PNG outputs and the sections' ``<img src="data:image/png;base64,...">`` stay inline, and
+    the ``workbench_report`` template loads no script from anywhere, so the file is
+    self-contained (mail it, put it on S3, open it offline or behind a firewall).
     """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name=TEMPLATE_NAME,
     )
     body, _ = exporter.from_notebook_node(
         _reader_view(nb), resources={"metadata": {"name": title or "Report"}}

@@ -51,6 +51,9 @@ class ReportRun:
     html: Path | None
     duration_s: float
     s3_uris: list[str] = field(default_factory=list)
+    #: Where the time went (seconds): "execute" (kernel start or not, every cell), each cell
+    #: (papermill's own timing; the import cell holds the imports), "export" (HTML).
+    phases: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,7 @@ class ReportRun:
             "html": str(self.html) if self.html else None,
             "duration_s": round(self.duration_s, 3),
             "s3_uris": list(self.s3_uris),
+            "phases": dict(self.phases),
         }
 
 
@@ -129,7 +133,16 @@ def run_report(
 
     spec = get_report(name)
     params = prepare_parameters(spec, parameters or {}, settings, as_of=as_of)
-    kernel = ensure_kernel(kernel_name) if kernel_name else ensure_kernel()
+    # A named kernel, or reports.engine: kernel, runs a real kernel; else the cells run here.
+    in_process = kernel_name is None and settings.reports.engine == "inprocess"
+    if in_process:
+        from workbench.reports.inprocess import register
+
+        engine: str | None = register()
+        kernel = "python3"
+    else:
+        engine = None
+        kernel = ensure_kernel(kernel_name) if kernel_name else ensure_kernel()
     folder = Path(output_dir).expanduser() if output_dir else default_output_dir(settings)
     folder = folder / spec.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -139,11 +152,12 @@ def run_report(
     notebook_out = folder / f"{stem}.ipynb"
     started = time.perf_counter()
     try:
-        pm.execute_notebook(
+        executed = pm.execute_notebook(
             str(spec.notebook),
             str(notebook_out),
             parameters={k: _papermill_value(v) for k, v in params.items()},
             kernel_name=kernel,
+            engine_name=engine,
             cwd=str(spec.notebook.parent),
             progress_bar=False,
             request_save_on_cell_execute=False,
@@ -166,6 +180,14 @@ def run_report(
             evalue=exc.evalue,
             notebook=str(notebook_out),
         ) from None
+    executed_at = time.perf_counter()
+    phases = {"execute": round(executed_at - started, 3)}
+    for index, cell in enumerate(executed.cells):
+        seconds = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.cell_type == "code" and seconds is not None:
+            phases[f"cell {index}: {cell.source.splitlines()[0][:60] if cell.source else ''}"] = (
+                round(float(seconds), 3)
+            )
     html_out: Path | None = None
     if params["output_format"] == "html":
         from workbench.reports.export import export_html
@@ -173,7 +195,8 @@ def run_report(
         html_out = export_html(notebook_out, notebook_out.with_suffix(".html"),
                                title=f"{spec.title} - {params['as_of'].isoformat()}")  # fmt: skip
     duration = time.perf_counter() - started
-    run = ReportRun(spec.name, params, notebook_out, html_out, duration)
+    phases["export"] = round(time.perf_counter() - executed_at, 3)
+    run = ReportRun(spec.name, params, notebook_out, html_out, duration, phases=phases)
     destination = s3_destination or settings.reports.s3_destination
     if destination:
         from workbench.reports.s3 import upload_outputs

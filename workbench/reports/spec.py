@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from workbench.core import present
 from workbench.core.errors import WorkbenchError
 
 __all__ = [
@@ -132,9 +133,9 @@ class Parameter:
         else:
             return str(raw)
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{value} is below the minimum {self.minimum:g}")
+            raise ValueError(f"{value} is below the minimum {present.number(self.minimum)}")
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{value} is above the maximum {self.maximum:g}")
+            raise ValueError(f"{value} is above the maximum {present.number(self.maximum)}")
         return value
 
     def describe(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.agents.answer import ChartSpec
+from workbench.core import present
 from workbench.semantic.model import TIME_GRAINS, SemanticModel
 from workbench.semantic.plan import QueryPlan
 
@@ -29,22 +30,21 @@ def format_value(value: Any, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no value"
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
+        return present.date(value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         try:
             value = float(value)
         except (TypeError, ValueError):
             return str(value)
     if unit == "currency":
-        return f"${value:,.2f}"
+        return present.money(value, cents=True)
     if unit == "ratio":
-        return f"{value * 100:.1f}%"
+        return present.percent(value)
     if unit == "score":
-        return f"{value:.3f}"
+        return present.score(value, 3)
     if unit in {"days", "units per day"}:
-        return f"{value:,.1f} {unit}"
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"{text} {unit}".strip() if unit else text
+        return f"{present.number(value, 1)} {unit}"
+    return present.quantity(value, unit, digits=2)
 
 
 def _filters_text(plan: QueryPlan, model: SemanticModel) -> str:
@@ -125,7 +125,7 @@ def _describe(
         else:
             subject = what
         n = len(frame)
-        count = f"{n:,}{'+' if truncated else ''}"
+        count = present.integer(n, more=truncated)
         attribute_names = {c for c, _ in listing.attributes}
         asked: list[str] = []
         for c in plan.columns:  # the attributes asked come first, then the lookup columns

@@ -817,6 +817,7 @@ CATALOG: tuple[ToolSpec, ...] = (
         run_safety_stock,
         "inventory",
         SALES_TABLES,
+        columns={"service_level": "percent", "z": "score"},
     ),
     ToolSpec(
         "reorder_point",
@@ -825,6 +826,7 @@ CATALOG: tuple[ToolSpec, ...] = (
         run_reorder_point,
         "inventory",
         SALES_TABLES,
+        columns={"service_level": "percent"},
     ),
     ToolSpec(
         "economic_order_quantity",

@@ -69,6 +69,9 @@ class ToolSpec:
     agent: str
     #: Tables the tool reads; a persona may call it only when it may read all of them.
     tables: frozenset[str] = field(default_factory=frozenset)
+    #: How result columns are shown (column -> presentation kind, ``workbench.core.present``)
+    #: where the column's name alone would mislead; registered with the tool.
+    columns: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.agent not in AGENTS:
@@ -139,6 +142,10 @@ class ToolRegistry:
             raise ValueError(f"tool {spec.name!r} is already registered")
         self._accepts[spec.name] = _compile(spec)
         self._tools[spec.name] = spec
+        if spec.columns:
+            from workbench.core import present
+
+            present.register_columns(spec.columns)
         return spec
 
     def __contains__(self, name: object) -> bool:

@@ -79,6 +79,8 @@ class DashboardBackend(Protocol):
 
     def switch_persona(self, token: str, persona: str) -> UserSession: ...
 
+    def change_password(self, token: str, current: str, new: str) -> UserSession: ...
+
     def ask(
         self, question: str, persona: str, *, token: str, session_id: str | None = None
     ) -> Answer: ...
@@ -173,6 +175,10 @@ class WorkbenchBackend:
 
     def switch_persona(self, token: str, persona: str) -> UserSession:
         return UserSession.from_auth(self.auth.switch_persona(token, persona))
+
+    def change_password(self, token: str, current: str, new: str) -> UserSession:
+        """The user's own password change (the first login with a one-time password asks it)."""
+        return UserSession.from_auth(self.auth.change_password(token, current, new))
 
     def ask(
         self, question: str, persona: str, *, token: str, session_id: str | None = None

@@ -11,6 +11,7 @@ from typing import Literal
 
 import pandas as pd
 
+from workbench.core import present
 from workbench.data.schema import Persona
 
 #: How a KPI's value is read from its answer: the single value, the number of rows,
@@ -88,9 +89,9 @@ KPIS: dict[Persona, tuple[KpiSpec, ...]] = {
 
 
 def format_value(value: object, fmt: str) -> str:
-    """A tile's display text."""
+    """A tile's display text (through the presentation layer)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
+        return present.MISSING
     if fmt == "text":
         return str(value)
     try:
@@ -98,12 +99,11 @@ def format_value(value: object, fmt: str) -> str:
     except (TypeError, ValueError):
         return str(value)
     if fmt == "money":
-        if abs(number) >= 1_000_000:
-            return f"${number / 1_000_000:,.2f}M"
-        return f"${number:,.0f}"
+        return present.money(number, cents=False, compact=True)
     if fmt == "percent":
-        return f"{number * 100:.1f}%" if abs(number) <= 1 else f"{number:.1f}%"
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+        # A fraction (0.871) from the semantic layer; a figure already in percent (87.1) too.
+        return present.percent(number if abs(number) <= 1 else number / 100)
+    return present.quantity(number, digits=2)
 
 
 def read_kpi(frame: pd.DataFrame, spec: KpiSpec) -> object:

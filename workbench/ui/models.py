@@ -19,6 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from workbench.agents.answer import Answer
+from workbench.core import present
 from workbench.core.errors import AuthError, NotUnderstoodError, WorkbenchError
 from workbench.core.logs import log_event
 from workbench.data.schema import Persona
@@ -182,6 +183,54 @@ class LoginModel(Observable):
         """Empty the form (after logout), optionally saying why (an expired session)."""
         self.username, self.password, self.error, self.busy = "", "", error, False
         self._changed("username", "password", "error", "busy")
+
+
+# --------------------------------------------------------------------------- password
+class PasswordChangeModel(Observable):
+    """The first login with a one-time password: choose a new one before any dashboard opens."""
+
+    def __init__(self, backend: DashboardBackend, session: UserSession, current: str) -> None:
+        super().__init__()
+        self.backend = backend
+        self.session = session
+        self._current = current
+        self.new_password = ""
+        self.confirm = ""
+        self.error: str | None = None
+        self.busy = False
+
+    def submit(self) -> UserSession | None:
+        """Change the password; the refreshed session, or None with :attr:`error` set."""
+        if not self.new_password:
+            self.error = "Choose a new password."
+        elif self.new_password != self.confirm:
+            self.error = "The two passwords differ. Type the new password twice."
+        elif self.new_password == self._current:
+            self.error = "Choose a password different from the one-time password."
+        else:
+            self.error = None
+        if self.error:
+            self._changed("error")
+            return None
+        self.busy = True
+        self._changed("busy", "error")
+        session: UserSession | None = None
+        try:
+            session = self.backend.change_password(
+                self.session.token, self._current, self.new_password
+            )
+        except WorkbenchError as exc:  # the password policy, an expired session
+            self.error = str(exc)
+        except Exception as exc:
+            log_event(log, "ui.password_change_failed", error=repr(exc))
+            self.error = friendly_error(exc)
+        finally:
+            self.new_password = self.confirm = ""
+            self.busy = False
+        if session is not None:
+            self._current = ""
+        self._changed("busy", "error", "new_password", "confirm")
+        return session
 
 
 # --------------------------------------------------------------------------- dashboard
@@ -348,7 +397,7 @@ class DashboardModel(Observable):
             self.answer_cost = AnswerCost(
                 dict(answer.cost.actual), dict(answer.cost.aws_equivalent)
             )
-            summary = answer.answer or f"{len(answer.frame)} rows"
+            summary = answer.answer or present.count(len(answer.frame), "row")
             self.history.append(
                 ConversationEntry(text, summary, True, answer.cached, answer.duration_ms)
             )
@@ -398,7 +447,7 @@ class DashboardModel(Observable):
 
 
 # --------------------------------------------------------------------------- app
-Stage = Literal["login", "picker", "dashboard"]
+Stage = Literal["login", "password", "picker", "dashboard"]
 
 
 class AppModel(Observable):
@@ -425,6 +474,7 @@ class AppModel(Observable):
         self.login = LoginModel(backend)
         self.session: UserSession | None = None
         self.dashboard: DashboardModel | None = None
+        self.password_change: PasswordChangeModel | None = None
         self.error: str | None = None
 
     @property
@@ -436,10 +486,32 @@ class AppModel(Observable):
         return [p for p in granted if self.pinned is None or p is self.pinned]
 
     def submit_login(self) -> bool:
+        typed = self.login.password
         session = self.login.submit()
         if session is None:
             return False
         self.session, self.error = session, None
+        if session.must_change_password:
+            # A one-time password opens nothing but the form that replaces it.
+            self.password_change = PasswordChangeModel(self.backend, session, typed)
+            self.stage = "password"
+            self._changed("stage", "session")
+            return True
+        return self._after_login()
+
+    def submit_password_change(self) -> bool:
+        """The new-password form's button: on success, on to the persona picker or dashboard."""
+        if self.password_change is None:
+            return False
+        session = self.password_change.submit()
+        if session is None:
+            return False
+        self.session, self.password_change = session, None
+        return self._after_login()
+
+    def _after_login(self) -> bool:
+        if self.session is None:
+            return False
         if self.pinned is not None and self.pinned not in self.personas:
             self.error = f"Your account does not have the {self.pinned.label} persona. Ask an administrator to grant it."
             self.stage = "picker"
@@ -456,6 +528,10 @@ class AppModel(Observable):
     def choose_persona(self, persona: str | Persona) -> None:
         if self.session is None:
             raise AuthError("Log in first.")
+        if self.session.must_change_password:
+            self.error = "Choose a new password first."
+            self._changed("error")
+            return
         chosen = Persona.parse(persona)
         if chosen not in self.personas:
             self.error = f"You do not have access to the {chosen.label} persona."
@@ -495,6 +571,7 @@ class AppModel(Observable):
             except WorkbenchError as exc:
                 log_event(log, "ui.logout_failed", error=str(exc))
         self.session, self.dashboard, self.error = None, None, None
+        self.password_change = None
         self.login.reset()
         self.stage = "login"
         self._changed("stage", "dashboard", "session", "error")
@@ -505,7 +582,7 @@ class AppModel(Observable):
             self._expired(dashboard.session_lost)
 
     def _expired(self, message: str) -> None:
-        self.session, self.dashboard = None, None
+        self.session, self.dashboard, self.password_change = None, None, None
         self.login.reset(message)
         self.stage = "login"
         self._changed("stage", "dashboard", "session")
@@ -520,6 +597,7 @@ __all__ = [
     "KpiTile",
     "LoginModel",
     "Observable",
+    "PasswordChangeModel",
     "Stage",
     "TableModel",
     "friendly_error",

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core import present
 from workbench.core.config import Settings
 from workbench.core.errors import ConfigError, WorkbenchError
 
@@ -44,7 +45,7 @@ class VoilaServer:
     notebook: Path
     host: str = "127.0.0.1"
     port: int = 8866
-    preheat_kernels: int = 1
+    preheat_kernels: int = 3
     cull_idle_seconds: int = 1800
     home: Path | None = None
     config_path: Path | None = None
@@ -155,7 +156,7 @@ class VoilaServer:
                 last = exc
             time.sleep(0.2)
         raise WorkbenchError(
-            f"The dashboard server did not answer at {self.url} within {timeout:.0f} s.",
+            f"The dashboard server did not answer at {self.url} within {present.number(round(timeout))} s.",
             detail=repr(last),
         )
 
@@ -172,17 +173,21 @@ def login_instructions(
     server: VoilaServer, settings: Settings, one_time_password: str | None
 ) -> str:
     """What ``workbench run`` prints so a first-time user can log in."""
-    lines = [f"Dashboards: {server.url}", f"Log in as '{settings.auth.admin_username}'."]
+    user = settings.auth.admin_username
+    lines = [f"Open the dashboards:  {server.url}", f"Log in as:            {user}"]
     if one_time_password:
-        lines.append(
-            f"One-time admin password (shown once, change it after logging in): {one_time_password}"
-        )
+        lines += [
+            f"One-time password:    {one_time_password}",
+            "(shown only now; the dashboard asks you to choose a new one at the first login)",
+        ]
     elif os.environ.get("WORKBENCH_ADMIN_PASSWORD"):
-        lines.append("The admin password is the one in $WORKBENCH_ADMIN_PASSWORD.")
+        lines.append("Password:             the one in $WORKBENCH_ADMIN_PASSWORD")
     else:
         lines.append(
-            "Use the admin password printed on the first run (or add users with `workbench users add`)."
+            "Password:             the one printed on the first run "
+            f"(forgotten? `workbench users passwd {user}`)"
         )
+    lines.append("More users:           `workbench users add NAME --persona PERSONA`")
     return "\n".join(lines)
 
 

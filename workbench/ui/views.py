@@ -15,8 +15,15 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from workbench.core import present
 from workbench.ui.charts import render_chart, render_cost_chart
-from workbench.ui.models import AppModel, DashboardModel, LoginModel, TableModel
+from workbench.ui.models import (
+    AppModel,
+    DashboardModel,
+    LoginModel,
+    PasswordChangeModel,
+    TableModel,
+)
 
 STYLE = """
 <style>
@@ -26,8 +33,15 @@ STYLE = """
 .wb-kpi { margin: 0 10px 6px 0; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 14px; min-width: 170px; background: #f6f8fa; }
 .wb-kpi .wb-kpi-value { font-size: 1.6em; font-weight: 600; }
 .wb-kpi .wb-kpi-label { color: #57606a; font-size: 0.9em; }
-.wb-results table { border-collapse: collapse; font-size: 0.9em; }
+.wb-results, .wb-results .widget-html-content { min-width: 0; max-width: 100%; width: 100%; }
+.wb-results .widget-html-content { display: block; }
+.wb-table-scroll { overflow-x: auto; max-width: 100%; }
+.wb-results table { border-collapse: collapse; font-size: 0.9em; white-space: nowrap; }
 .wb-results th, .wb-results td { border-bottom: 1px solid #d0d7de; padding: 3px 10px; text-align: left; }
+.wb-results td.wb-num, .wb-results th.wb-num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-suggestions, .wb-examples { flex-wrap: wrap; }
+.wb-suggestions .jupyter-button, .wb-examples .jupyter-button { flex: 0 0 auto; max-width: 100%; overflow: visible; text-overflow: clip; }
+.wb-interpretation:empty { display: none; }
 .wb-results th { background: #f6f8fa; }
 .wb-answer-text { font-size: 1.1em; }
 .wb-busy { color: #0969da; }
@@ -38,7 +52,7 @@ STYLE = """
 
 
 CHANGE_PASSWORD_NOTICE = (
-    "You are using a one-time password. Change it now: workbench users passwd <username>."
+    "You logged in with a one-time password. Choose your own password to continue."
 )
 
 
@@ -63,8 +77,18 @@ def _error_html(message: str | None) -> str:
     return f'<div class="wb-error" role="alert">{html.escape(message)}</div>' if message else ""
 
 
-def _money(value: float) -> str:
-    return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
+def on_enter(widget: w.Text, action: Callable[[], Any]) -> None:
+    """Run ``action`` when Enter is pressed in ``widget`` (the front end's "submit" event).
+
+    The value is synced on every keystroke (``continuous_update``), so it is current when
+    the event arrives; unlike observing ``value`` this also fires for the same text twice.
+    """
+
+    def handle(_widget: Any, content: Mapping[str, Any], _buffers: Any) -> None:
+        if content.get("event") == "submit":
+            action()
+
+    widget.on_msg(handle)
 
 
 # --------------------------------------------------------------------------- login
@@ -95,6 +119,8 @@ class LoginView(w.VBox):
         self.username.observe(lambda change: setattr(model, "username", change["new"]), "value")
         self.password.observe(lambda change: setattr(model, "password", change["new"]), "value")
         self.submit.on_click(lambda _b: on_submit())
+        on_enter(self.username, on_submit)
+        on_enter(self.password, on_submit)
         model.observe(self._render)
 
     def _render(self, model: LoginModel, changed: frozenset[str]) -> None:
@@ -105,6 +131,54 @@ class LoginView(w.VBox):
         if "busy" in changed:
             self.submit.disabled = model.busy
             self.submit.description = "Logging in…" if model.busy else "Log in"
+            self.submit.tooltip = "Checking your password…" if model.busy else "Log in"
+        if "error" in changed:
+            self.error.value = _error_html(model.error)
+
+
+# --------------------------------------------------------------------------- new password
+class PasswordChangeView(w.VBox):
+    """After a login with a one-time password: the new password, twice, then on."""
+
+    def __init__(self, model: PasswordChangeModel, on_submit: Callable[[], Any]) -> None:
+        self.model = model
+        self.new_password = w.Password(description="New", placeholder="new password")
+        self.new_password.add_class("wb-new-password")
+        self.confirm = w.Password(description="Repeat", placeholder="new password again")
+        self.confirm.add_class("wb-new-password-confirm")
+        self.submit = _button("Set password", "wb-new-password-submit", style="primary")
+        self.error = _html(cls="wb-new-password-error")
+        name = html.escape(model.session.username)
+        super().__init__(
+            [
+                _html(
+                    f"<h2>Welcome, {name}</h2><p>{html.escape(CHANGE_PASSWORD_NOTICE)}</p>",
+                    "wb-title",
+                ),
+                self.new_password,
+                self.confirm,
+                self.submit,
+                self.error,
+            ]
+        )
+        self.add_class("wb-password-change")
+        self.new_password.observe(
+            lambda change: setattr(model, "new_password", change["new"]), "value"
+        )
+        self.confirm.observe(lambda change: setattr(model, "confirm", change["new"]), "value")
+        self.submit.on_click(lambda _b: on_submit())
+        on_enter(self.new_password, on_submit)
+        on_enter(self.confirm, on_submit)
+        model.observe(self._render)
+
+    def _render(self, model: PasswordChangeModel, changed: frozenset[str]) -> None:
+        if "new_password" in changed and self.new_password.value != model.new_password:
+            self.new_password.value = model.new_password
+        if "confirm" in changed and self.confirm.value != model.confirm:
+            self.confirm.value = model.confirm
+        if "busy" in changed:
+            self.submit.disabled = model.busy
+            self.submit.tooltip = "Saving your new password…" if model.busy else "Set password"
         if "error" in changed:
             self.error.value = _error_html(model.error)
 
@@ -137,17 +211,41 @@ class PersonaPickerView(w.VBox):
 
 
 # --------------------------------------------------------------------------- table
+_NUMERIC_KINDS = frozenset({"money", "percent", "quantity", "days", "score", "number"})
+
+
 def frame_to_html(frame: pd.DataFrame) -> str:
-    """An escaped HTML table of one page (numbers right-aligned by pandas' formatter)."""
+    """An escaped HTML table of one page, formatted by the presentation layer, numbers
+    right-aligned, inside a box that scrolls sideways when the table is wider than the page."""
     if frame.empty and not len(frame.columns):
         return ""
-    return frame.to_html(
-        index=False,
-        escape=True,
-        na_rep="",
-        border=0,
-        classes="wb-table",
-        float_format=lambda v: f"{v:,.2f}",
+    shown = present.display_frame(frame)
+    kinds = dict(frame.attrs.get("column_kinds", {}) or {})
+    numeric = {
+        str(c)
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+        and (kinds.get(str(c)) or present.column_kind(str(c), frame[c])) in _NUMERIC_KINDS
+    }
+
+    def cell(tag: str, text: str, column: str) -> str:
+        cls = ' class="wb-num"' if column in numeric else ""
+        return f"<{tag}{cls}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell("th", str(c), str(c)) for c in shown.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            cell("td", "" if v == present.MISSING else str(v), str(c))
+            for c, v in zip(shown.columns, row, strict=True)
+        )
+        + "</tr>"
+        for row in shown.itertuples(index=False, name=None)
+    )
+    return (
+        '<div class="wb-table-scroll"><table class="wb-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 
@@ -160,14 +258,22 @@ class TableView(w.VBox):
             description="Sort by", options=[("(as returned)", "")], value=""
         )
         self.sort_column.add_class("wb-sort-column")
-        self.sort_order = w.ToggleButtons(options=[("↑ asc", True), ("↓ desc", False)], value=True)
+        self.sort_order = w.ToggleButtons(
+            options=[("↑ asc", True), ("↓ desc", False)],
+            value=True,
+            style={"button_width": "64px"},
+        )
         self.sort_order.add_class("wb-sort-order")
-        self.previous = _button("◀ Prev", "wb-page-prev", width="80px")
-        self.next = _button("Next ▶", "wb-page-next", width="80px")
+        self.previous = _button("◀ Prev", "wb-page-prev", width="auto")
+        self.next = _button("Next ▶", "wb-page-next", width="auto")
+        for button in (self.previous, self.next):
+            button.layout.min_width = "fit-content"
         self.page_label = _html(cls="wb-page-label")
         self.grid = _html(cls="wb-results")
+        self.grid.layout.width = "100%"
         self.controls = w.HBox(
-            [self.sort_column, self.sort_order, self.previous, self.next, self.page_label]
+            [self.sort_column, self.sort_order, self.previous, self.next, self.page_label],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
         )
         super().__init__([self.controls, self.grid])
         self.add_class("wb-table-view")
@@ -198,6 +304,10 @@ class TableView(w.VBox):
         self.layout.display = None if model.row_count or len(model.columns) else "none"
         self.previous.disabled = model.page == 0
         self.next.disabled = model.page >= model.page_count - 1
+        self.previous.tooltip = (
+            "This is the first page." if self.previous.disabled else "Previous page"
+        )
+        self.next.tooltip = "This is the last page." if self.next.disabled else "Next page"
         self.page_label.value = html.escape(model.page_label)
         self.grid.value = frame_to_html(model.page_frame())
 
@@ -222,19 +332,16 @@ class KpiTilesView(w.HBox):
 
 
 class ConversationView(w.VBox):
-    """This session's questions (click to re-run) and cache statistics."""
+    """This session's questions (click to re-run)."""
 
     def __init__(self, model: DashboardModel) -> None:
         self.model = model
         self.entries = w.VBox()
         self.entries.add_class("wb-history")
-        self.cache = _html(cls="wb-cache-stats")
-        super().__init__(
-            [_html("<b>This session</b>"), self.entries, _html("<b>Cache</b>"), self.cache]
-        )
+        super().__init__([_html("<b>This session</b>"), self.entries])
         self.add_class("wb-conversation")
         model.observe(self._render)
-        self._render(model, frozenset({"history", "cache"}))
+        self._render(model, frozenset({"history"}))
 
     def _render(self, model: DashboardModel, changed: frozenset[str]) -> None:
         if "history" in changed:
@@ -244,7 +351,7 @@ class ConversationView(w.VBox):
                 button = _button(
                     label,
                     "wb-history-item",
-                    tooltip=f"{entry.question}\n{entry.summary}",
+                    tooltip=f"Ask again: {entry.question}\n{entry.summary}",
                     width="100%",
                 )
                 if not entry.ok:
@@ -254,17 +361,47 @@ class ConversationView(w.VBox):
             self.entries.children = buttons or [
                 _html("<i>No questions yet.</i>", "wb-history-empty")
             ]
-        if "cache" in changed:
-            stats = model.cache_stats
-            if not stats:
-                self.cache.value = "<i>Cache statistics unavailable.</i>"
-            else:
-                rate = float(stats.get("hit_rate", 0.0) or 0.0)
-                self.cache.value = (
-                    f"hits {int(stats.get('hits', 0))} · misses {int(stats.get('misses', 0))} · "
-                    f"hit rate {rate * 100:.0f}%<br>entries {int(stats.get('entries', 0))} · "
-                    f"{float(stats.get('bytes', 0)) / 1024:,.0f} KiB"
+
+
+class DiagnosticsView(w.Accordion):
+    """Cache statistics and the last answer's timing, folded away from the business screen."""
+
+    def __init__(self, model: DashboardModel) -> None:
+        self.model = model
+        self.body = _html(cls="wb-diagnostics-body")
+        super().__init__(children=[self.body], titles=("Diagnostics",), selected_index=None)
+        self.add_class("wb-diagnostics")
+        model.observe(self._render)
+        self._render(model, frozenset({"cache", "answer"}))
+
+    def _render(self, model: DashboardModel, changed: frozenset[str]) -> None:
+        if not changed & {"cache", "answer"}:
+            return
+        lines = []
+        answer = model.answer
+        if answer is not None and model.error is None:
+            source = "cache" if answer.cached else (answer.agent or "workbench")
+            lines.append(
+                f"Last answer: {present.duration(answer.duration_ms)} in the workbench"
+                + (
+                    f", {present.duration(model.last_ask_ms)} in all"
+                    if model.last_ask_ms is not None
+                    else ""
                 )
+                + f" · from {html.escape(source)}"
+            )
+        stats = model.cache_stats
+        if not stats:
+            lines.append("<i>Cache statistics unavailable.</i>")
+        else:
+            lines.append(
+                f"Cache: {present.count(int(stats.get('hits', 0)), 'hit')} · "
+                f"{present.count(int(stats.get('misses', 0)), 'miss')} · "
+                f"hit rate {present.percent(float(stats.get('hit_rate', 0.0) or 0.0), 0)} · "
+                f"{present.count(int(stats.get('entries', 0)), 'entry')} · "
+                f"{present.size(float(stats.get('bytes', 0)))}"
+            )
+        self.body.value = "<br>".join(lines)
 
 
 class CostPanelView(w.VBox):
@@ -284,34 +421,40 @@ class CostPanelView(w.VBox):
 
     def _render(self) -> None:
         answer = self.model.answer_cost
-        rows = "".join(
-            f"<tr><td>{html.escape(service)}</td><td>{_money(value)}</td><td>{_money(answer.aws_equivalent_by_service.get(service, 0.0))}</td></tr>"
-            for service, value in sorted(
-                {
-                    **dict.fromkeys(answer.aws_equivalent_by_service, 0.0),
-                    **answer.by_service,
-                }.items()
-            )
+        services = sorted(
+            {**dict.fromkeys(answer.aws_equivalent_by_service, 0.0), **answer.by_service}
         )
+        charged = any(v > 0 for v in answer.by_service.values())
+        rows = "".join(
+            f"<tr><td>{html.escape(service)}</td>"
+            + (f"<td>{present.cost(answer.by_service.get(service, 0.0))}</td>" if charged else "")
+            + f"<td>{present.cost(answer.aws_equivalent_by_service.get(service, 0.0))}</td></tr>"
+            for service in services
+        )
+        header = (
+            "<tr><th>service</th>" + ("<th>here</th>" if charged else "") + "<th>on AWS</th></tr>"
+        )
+        spent, would = present.local_cost(answer.total, answer.aws_equivalent_total)
         parts = [
-            f"<div>This answer: <b>{_money(answer.total)}</b> (AWS equivalent {_money(answer.aws_equivalent_total)})</div>",
+            f'<div class="wb-cost-answer">This answer: <b>{html.escape(spent)}</b></div>',
+            f'<div class="wb-cost-aws">On AWS it would cost {would}</div>',
         ]
         if rows:
-            parts.append(
-                f"<table><tr><th>service</th><th>actual</th><th>AWS eq.</th></tr>{rows}</table>"
-            )
+            parts.append(f'<table class="wb-cost-services">{header}{rows}</table>')
         cost = self.model.cost
         if cost is not None:
+            today, today_aws = present.local_cost(cost.today_actual, cost.today_aws_equivalent)
+            month, month_aws = present.local_cost(
+                cost.month_end_actual, cost.month_end_aws_equivalent
+            )
             parts.append(
-                f'<div class="wb-cost-today">Today: <b>{_money(cost.today_actual)}</b> (AWS equivalent {_money(cost.today_aws_equivalent)})</div>'
-                f'<div class="wb-cost-projection">Month-end projection: <b>{_money(cost.month_end_actual)}</b> '
-                f"(AWS equivalent {_money(cost.month_end_aws_equivalent)})</div>"
+                f'<div class="wb-cost-today">Today: <b>{html.escape(today)}</b> (on AWS {today_aws})</div>'
+                f'<div class="wb-cost-projection">Month-end projection: <b>{html.escape(month)}</b> '
+                f"(on AWS {month_aws})</div>"
             )
-            spent = {k: v for k, v in cost.by_service.items() if v > 0}
-            data = spent or dict(cost.aws_equivalent_by_service)
-            title = (
-                "Month to date by service (USD)" if spent else "Month to date, AWS equivalent (USD)"
-            )
+            spent_by = {k: v for k, v in cost.by_service.items() if v > 0}
+            data = spent_by or dict(cost.aws_equivalent_by_service)
+            title = "Month to date by service (USD)" if spent_by else "Month to date on AWS (USD)"
         else:
             parts.append("<div><i>Cost ledger unavailable.</i></div>")
             data = answer.by_service or answer.aws_equivalent_by_service
@@ -346,6 +489,11 @@ class DashboardView(w.VBox):
         )
         self.persona.add_class("wb-persona-switch")
         self.persona.disabled = len(app.personas) < 2
+        self.persona.tooltip = (
+            "Your account has only this persona; an administrator can grant more."
+            if self.persona.disabled
+            else "Switch to another persona's dashboard (starts a new conversation)."
+        )
         self.logout = _button("Log out", "wb-logout")
         header = w.HBox(
             [self.user, self.persona, self.logout],
@@ -362,18 +510,24 @@ class DashboardView(w.VBox):
         self.examples = []
         for index, text in enumerate(model.examples):
             button = _button(text, f"wb-example-{index}", tooltip=f"Ask: {text}", width="auto")
+            button.layout.min_width = "fit-content"
             button.add_class("wb-example")
             button.on_click(lambda _b, q=text: model.ask(q))
             self.examples.append(button)
         # Answer, suggestions, table, chart, SQL, CSV.
         self.answer = _html(cls="wb-answer-text")
         self.error = _html(cls="wb-answer-error")
-        self.suggestions = w.HBox()
+        self.suggestions = w.HBox(layout=w.Layout(flex_flow="row wrap"))
         self.suggestions.add_class("wb-suggestions")
+        #: How the question was read (measure, filters, period, ...) goes here as chips.
+        self.interpretation = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        self.interpretation.add_class("wb-interpretation")
         self.table = TableView(model.table)
         self.chart = w.Image(format="png")
         self.chart.add_class("wb-chart")
-        self.show_sql = w.ToggleButton(description="Show SQL", value=False)
+        self.show_sql = w.ToggleButton(
+            description="Show SQL", value=False, tooltip="Ask a question to see its SQL."
+        )
         self.show_sql.add_class("wb-show-sql")
         self.sql = _html(cls="wb-sql")
         self.download = _html(cls="wb-download")
@@ -381,23 +535,30 @@ class DashboardView(w.VBox):
         self.kpis = KpiTilesView(model)
         self.conversation = ConversationView(model)
         self.costs = CostPanelView(model)
+        self.diagnostics = DiagnosticsView(model)
+        examples = w.HBox(self.examples, layout=w.Layout(flex_flow="row wrap"))
+        examples.add_class("wb-examples")
+        # Table before chart: the numbers are drawn first and the chart follows.
         main = w.VBox(
             [
                 self.kpis,
                 w.HBox([self.question, self.ask_button, self.busy]),
-                w.HBox(self.examples, layout=w.Layout(flex_flow="row wrap")),
+                examples,
                 self.error,
                 self.suggestions,
+                self.interpretation,
                 self.answer,
                 self.meta,
-                self.chart,
                 self.table,
+                self.chart,
                 w.HBox([self.show_sql, self.download]),
                 self.sql,
             ],
-            layout=w.Layout(width="72%"),
+            layout=w.Layout(width="72%", min_width="0"),
         )
-        sidebar = w.VBox([self.conversation, self.costs], layout=w.Layout(width="28%"))
+        sidebar = w.VBox(
+            [self.conversation, self.costs, self.diagnostics], layout=w.Layout(width="28%")
+        )
         sidebar.add_class("wb-sidebar")
         super().__init__([header, w.HBox([main, sidebar])])
         self.add_class("wb-dashboard")
@@ -405,6 +566,7 @@ class DashboardView(w.VBox):
 
         self.question.observe(lambda change: setattr(model, "question", change["new"]), "value")
         self.ask_button.on_click(lambda _b: model.ask())
+        on_enter(self.question, lambda: model.ask())
         self.show_sql.observe(lambda change: model.toggle_sql(bool(change["new"])), "value")
         self.logout.on_click(lambda _b: app.logout())
         self.persona.observe(self._on_persona, "value")
@@ -440,8 +602,14 @@ class DashboardView(w.VBox):
             self.question.value = model.question
         if changed & {"busy", "status"}:
             self.ask_button.disabled = model.busy
-            for button in self.examples:
+            self.ask_button.tooltip = (
+                "Wait for the current answer to finish." if model.busy else "Ask the question"
+            )
+            for button, text in zip(self.examples, model.examples, strict=True):
                 button.disabled = model.busy
+                button.tooltip = (
+                    "Wait for the current answer to finish." if model.busy else f"Ask: {text}"
+                )
             self.busy.value = (
                 f'<span class="wb-busy-indicator">⏳ {html.escape(model.status or "Working…")}</span>'
                 if model.busy
@@ -453,6 +621,7 @@ class DashboardView(w.VBox):
             buttons = []
             for text in model.suggestions:
                 button = _button(text, "wb-suggestion", tooltip=f"Ask: {text}", width="auto")
+                button.layout.min_width = "fit-content"
                 button.on_click(lambda _b, q=text: model.ask(q))
                 buttons.append(button)
             self.suggestions.children = [_html("Try: "), *buttons] if buttons else []
@@ -461,13 +630,17 @@ class DashboardView(w.VBox):
             ok = answer is not None and model.error is None
             self.answer.value = f"<p>{html.escape(model.answer_text)}</p>" if ok else ""
             if ok and answer is not None:
-                source = "cache" if answer.cached else (answer.agent or "workbench")
                 cut = (
                     " (cut at the row limit: narrow the question for the rest)"
                     if answer.frame.attrs.get("truncated")
                     else ""
                 )
-                self.meta.value = f"<small>{len(answer.frame):,} rows{cut} · {answer.duration_ms:,.0f} ms · {html.escape(source)}</small>"
+                origin = "from the cache" if answer.cached else ""
+                self.meta.value = (
+                    f"<small>{present.count(len(answer.frame), 'row')}{cut}"
+                    + (f" · {origin}" if origin else "")
+                    + "</small>"
+                )
                 self.download.value = self._download_link() if len(answer.frame.columns) else ""
             else:
                 self.meta.value = ""
@@ -481,6 +654,14 @@ class DashboardView(w.VBox):
         if changed & {"show_sql", "answer"}:
             sql = model.sql
             self.show_sql.disabled = not sql
+            if sql:
+                self.show_sql.tooltip = "Show the SQL that produced this table"
+            elif model.answer is None:
+                self.show_sql.tooltip = "Ask a question to see its SQL."
+            else:
+                self.show_sql.tooltip = (
+                    "This answer has no SQL: it came from a calculation (route, score, forecast)."
+                )
             if self.show_sql.value != model.show_sql:
                 self.show_sql.value = model.show_sql
             self.sql.value = f"<pre>{html.escape(sql)}</pre>" if (model.show_sql and sql) else ""
@@ -489,7 +670,7 @@ class DashboardView(w.VBox):
         name = f"{self.model.persona.value}-result.csv"
         return (
             f'<a class="wb-csv-link" download="{html.escape(name)}" href="{self.model.table.csv_data_uri()}" '
-            f'target="_blank">⬇ Download CSV ({self.model.table.row_count} rows)</a>'
+            f'target="_blank">⬇ Download CSV ({present.count(self.model.table.row_count, "row")})</a>'
         )
 
 
@@ -516,13 +697,15 @@ class AppView(w.VBox):
         old = self.current
         if model.stage == "login":
             self.current = self.login
+        elif model.stage == "password" and model.password_change is not None:
+            self.current = PasswordChangeView(model.password_change, model.submit_password_change)
         elif model.stage == "picker":
             self.current = PersonaPickerView(model)
         elif model.dashboard is not None:
             if isinstance(old, DashboardView) and old.model is model.dashboard:
                 return
             self.current = DashboardView(model, model.dashboard)
-        for stage in ("login", "picker", "dashboard"):
+        for stage in ("login", "password", "picker", "dashboard"):
             self.remove_class(f"wb-stage-{stage}")
         self.add_class(f"wb-stage-{model.stage}")
         self.children = [self.style, self.current]
@@ -543,10 +726,13 @@ __all__ = [
     "ConversationView",
     "CostPanelView",
     "DashboardView",
+    "DiagnosticsView",
     "KpiTilesView",
     "LoginView",
+    "PasswordChangeView",
     "PersonaPickerView",
     "TableView",
     "close_tree",
     "frame_to_html",
+    "on_enter",
 ]

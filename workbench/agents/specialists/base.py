@@ -29,6 +29,7 @@ import pandas as pd
 
 from workbench.agents.answer import Answer, ChartSpec, Intent
 from workbench.agents.base import AgentRequest
+from workbench.core import present
 from workbench.core.errors import NotUnderstoodError, PermissionDeniedError
 from workbench.cost.usage import Usage
 from workbench.data.schema import PERSONA_TABLES, Persona, personas_for_tables
@@ -76,26 +77,24 @@ class Presentation:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# -- formatting helpers --------------------------------------------------------------------------
+# -- formatting: the presentation layer, with "n/a" for a missing value in sentences ------------
 def fmt_num(value: Any, digits: int = 0) -> str:
+    """A quantity; whole numbers stay whole, others keep ``digits`` decimals."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "n/a"
-    return f"{float(value):,.{digits}f}"
+    return present.quantity(value, digits=digits)
 
 
 def fmt_pct(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "n/a"
-    return f"{float(value) * 100:.{digits}f}%"
+    return present.percent(value, digits)
 
 
 def fmt_money(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "n/a"
-    v = float(value)
-    if abs(v) >= 1_000_000:
-        return f"${v / 1_000_000:,.2f}M"
-    return f"${v:,.0f}" if abs(v) >= 1000 else f"${v:,.2f}"
+    return present.money(value, compact=True)
 
 
 #: Decimals kept in answer frames: enough to drop binary noise (0.1 + 0.2), far below any

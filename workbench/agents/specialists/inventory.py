@@ -18,6 +18,7 @@ from workbench.agents.specialists.base import (
     fmt_pct,
     pick,
 )
+from workbench.core import present
 from workbench.tools.result import ToolResult
 
 __all__ = ["InventorySpecialist"]
@@ -148,7 +149,7 @@ class InventorySpecialist(SpecialistAgent):
             r = frame.iloc[0]
             sentence = (
                 f"At a {level} service level, {r['product_name']} at {r['warehouse_id']} needs a safety stock of "
-                f"{fmt_num(r['safety_stock'], 1)} units (z {s['z']:.2f} × σ {fmt_num(r['std_daily_demand'], 2)}/day × √{int(r['lead_time_days'])} days)."
+                f"{fmt_num(r['safety_stock'], 1)} units (z {present.score(s['z'])} × σ {fmt_num(r['std_daily_demand'], 2)}/day × √{int(r['lead_time_days'])} days)."
             )
             change = int(r["change"])
             rec = (

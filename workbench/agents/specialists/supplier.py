@@ -17,6 +17,7 @@ from workbench.agents.specialists.base import (
     fmt_pct,
     pick,
 )
+from workbench.core import present
 from workbench.core.errors import DataNotFoundError
 from workbench.tools.data_access import fetch_inventory
 from workbench.tools.result import ToolResult
@@ -190,10 +191,10 @@ class SupplierSpecialist(SpecialistAgent):
         best = frame.iloc[0]
 
         def parts(r: pd.Series) -> str:
-            return f"score {r['score']:.2f}: on time {fmt_pct(r['on_time_rate'], 0)}, fill rate {fmt_pct(r['fill_rate'], 0)}, price score {r['price_score']:.2f}"
+            return f"score {present.score(r['score'])}: on time {fmt_pct(r['on_time_rate'], 0)}, fill rate {fmt_pct(r['fill_rate'], 0)}, price score {present.score(r['price_score'])}"
 
         if len(frame) == 1:
-            sentence = f"{best['supplier_name']} ({self._period(s)}): {parts(best)}, average lead time {best['avg_lead_time_days']:.1f} days."
+            sentence = f"{best['supplier_name']} ({self._period(s)}): {parts(best)}, average lead time {present.days(best['avg_lead_time_days'])}."
             rec = (
                 "A reliable choice."
                 if best["score"] >= 0.8
@@ -275,7 +276,7 @@ class SupplierSpecialist(SpecialistAgent):
             )
         top = frame.iloc[0]
         sentence = (
-            f"Buying each product from its cheapest reliable supplier (score ≥ {s['min_supplier_score']:.2f}) would have saved "
+            f"Buying each product from its cheapest reliable supplier (score ≥ {present.score(s['min_supplier_score'])}) would have saved "
             f"{fmt_money(s['total_potential_savings'])}, {fmt_pct(s['savings_pct_of_spend'])} of {fmt_money(s['total_spend'])} spend ({self._period(s)})."
         )
         rec = f"Start with {top['product_name']}: moving it to {top['best_supplier_name']} saves {fmt_money(top['potential_savings'])}."

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workbench.core import present
 from workbench.semantic.plan import Filter, Ordering, QueryPlan
 from workbench.semantic.time import TimeWindow
 
@@ -170,13 +171,12 @@ def open_report(
 def _format(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "currency":
-        return f"${value:,.0f}"
-    if unit == "days":
-        return f"{value:,.1f} days"
-    return f"{value:,.0f}"
+    kind = present.kind_for_unit(unit)
+    if kind == "money":
+        return present.money(value, cents=False, compact=True)
+    if kind == "days":
+        return present.days(value)
+    return present.value(value, kind)
 
 
 @dataclass(frozen=True)
@@ -248,32 +248,19 @@ class SectionOutput:
         if not self.frame.empty:
             parts.append(_table_html(self.frame.head(self.max_rows)))
             if len(self.frame) > self.max_rows:
-                parts.append(f"<p><em>First {self.max_rows} of {len(self.frame)} rows.</em></p>")
+                parts.append(
+                    f"<p><em>First {self.max_rows} of {present.count(len(self.frame), 'row')}.</em></p>"
+                )
         elif not self.text:
             parts.append("<p>Nothing to report.</p>")
         parts.append("</section>")
         return "".join(parts)
 
 
-def _cell_format(column: str) -> str:
-    """How to show a float column: scores as 0.00, rates and shares as percentages."""
-    lowered = column.lower()
-    if "score" in lowered:
-        return "{:.2f}"
-    if any(word in lowered for word in ("rate", "variance", "pct", "wmape", "mape")):
-        return "{:.1%}"
-    return "{:,.2f}"
-
-
 def _table_html(frame: pd.DataFrame) -> str:
-    shown = frame.copy()
-    for col in shown.columns:
-        series = shown[col]
-        if pd.api.types.is_float_dtype(series):
-            pattern = _cell_format(str(col))
-            shown[col] = series.map(lambda v, p=pattern: "" if pd.isna(v) else p.format(v))
-    shown = shown.astype(object).where(shown.notna(), "")  # blank, not NaN / None
+    shown = present.display_frame(frame)
     shown.columns = [str(c).replace("_", " ") for c in shown.columns]
+    shown = shown.replace(present.MISSING, "")  # blank, not a dash, in report tables
     return str(shown.to_html(index=False, border=0, classes="wb-table", escape=True))
 
 
@@ -304,6 +291,8 @@ def bar_png(
     """A bar chart of ``y`` columns by ``x``; None when there is nothing to draw."""
     if frame.empty:
         return None
+    from matplotlib.ticker import FuncFormatter
+
     fig = figure()
     ax = fig.add_subplot()
     labels = [str(v) for v in frame[x]]
@@ -329,8 +318,13 @@ def bar_png(
             positions, labels, rotation=35 if rotate else 0, ha="right" if rotate else "center"
         )
         ax.set_ylabel(ylabel)
+    # The value axis reads like the table: no "1e6" offset, % where the table shows %.
+    kind = present.column_kind(str(y[0]), frame[y[0]]) if y else "number"
+    (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(
+        FuncFormatter(present.axis_formatter(kind))
+    )
     if len(y) > 1:
-        ax.legend(fontsize="small", loc="best")
+        ax.legend([present_label(c) for c in y], fontsize="small", loc="best")
     ax.set_title(title)
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
     return figure_png(fig)
@@ -348,21 +342,36 @@ def line_png(
     """A line chart over a date column; None when there is nothing to draw."""
     if frame.empty:
         return None
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
     fig = figure()
     ax = fig.add_subplot()
     xs = pd.to_datetime(frame[x].astype(str), errors="coerce")
     for col in y:
         ax.plot(
-            xs, pd.to_numeric(frame[col], errors="coerce"), marker="o", markersize=3, label=str(col)
+            xs,
+            pd.to_numeric(frame[col], errors="coerce"),
+            marker="o",
+            markersize=3,
+            label=present_label(col),
         )
-    if percent:
-        from matplotlib.ticker import PercentFormatter
-
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    kind = (
+        "percent" if percent else (present.column_kind(str(y[0]), frame[y[0]]) if y else "number")
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(present.axis_formatter(kind)))
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if len(y) > 1:
         ax.legend(fontsize="small", loc="best")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
     return figure_png(fig)
+
+
+def present_label(column: object) -> str:
+    """A column name as an axis or legend label ("on_time_rate" → "On time rate")."""
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

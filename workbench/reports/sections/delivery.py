@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from workbench.core import present
 from workbench.reports.sections.common import (
     Kpi,
     ReportContext,
@@ -73,7 +74,7 @@ def executive_summary(ctx: ReportContext) -> Summary:
         )
     express = ctx.scalar("overdue_orders", filters=(_express(),))
     if express:
-        highlights.append(f"{express:,.0f} overdue orders are EXPRESS.")
+        highlights.append(f"{present.count(int(express), 'overdue order')} are EXPRESS.")
     return Summary("Delivery performance", ctx.as_of, ctx.scope_label, kpis, highlights)
 
 
@@ -132,8 +133,8 @@ def on_time_trend(ctx: ReportContext, weeks: int = 12) -> SectionOutput:
             trend["on_time_delivery_rate"].iloc[-1],
         )
         text = (
-            f"Weekly on-time rate moved from {first:.1%} (week of {pd.Timestamp(trend['week'].iloc[0]).date()}) "
-            f"to {last:.1%} in the current week (partial)."
+            f"Weekly on-time rate moved from {present.percent(first)} (week of {present.date(trend['week'].iloc[0])}) "
+            f"to {present.percent(last)} in the current week (partial)."
         )
     return SectionOutput("On-time delivery trend", text, trend, chart)
 
@@ -162,7 +163,9 @@ def routes(ctx: ReportContext, time_limit_seconds: float = 0.5) -> SectionOutput
         if not stops:
             lines.append(f"{wid}: no deliveries due today.")
             continue
-        lines.append(f"{wid}: {stops} stops, {float(result.summary.get('total_km', 0)):,.1f} km.")
+        lines.append(
+            f"{wid}: {present.count(int(stops), 'stop')}, {present.number(float(result.summary.get('total_km', 0)), 1)} km."
+        )
         frames.append(frame.assign(route=wid))
         ax.plot(
             frame["longitude"], frame["latitude"], marker="o", markersize=3, linewidth=1, label=wid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.core import present
 from workbench.reports.sections.common import (
     Kpi,
     ReportContext,
@@ -64,7 +65,7 @@ def executive_summary(ctx: ReportContext) -> Summary:
     if sug:
         highlights.append(
             f"Bringing every position at or below its reorder point back to max stock takes "
-            f"{sug:,.0f} units."
+            f"{present.quantity(sug, 'units')}."
         )
     return Summary("Inventory health", ctx.as_of, ctx.scope_label, kpis, highlights)
 
@@ -105,7 +106,7 @@ def reorder_needed(ctx: ReportContext) -> SectionOutput:
     total = float(listing["suggested_order_qty"].sum()) if len(listing) else 0.0
     text = (
         f"{len(listing)} positions are at or below their reorder point; ordering up to max stock "
-        f"needs {total:,.0f} units (largest first, top {ctx.top_n} shown)."
+        f"needs {present.quantity(total, 'units')} (largest first, top {ctx.top_n} shown)."
     )
     return SectionOutput("Below reorder point", text, listing.head(ctx.top_n), chart)
 
@@ -148,7 +149,7 @@ def inventory_value(ctx: ReportContext) -> SectionOutput:
     chart = bar_png(table, "category", warehouses, stacked=True,
                     title="Inventory value by category and warehouse", ylabel="value ($)")  # fmt: skip
     total = float(pivot["total"].sum())
-    text = f"Inventory on hand is worth ${total:,.0f} at standard cost."
+    text = f"Inventory on hand is worth {present.money(total, cents=False)} at standard cost."
     return SectionOutput("Inventory value", text, table, chart)
 
 
@@ -175,11 +176,17 @@ def demand_forecast(ctx: ReportContext, horizon_days: int = 14) -> SectionOutput
     ax.set_ylabel("units per day")
     ax.legend(fontsize="x-small", loc="best")
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(FuncFormatter(present.axis_formatter("quantity")))
     wmape = result.summary.get("backtest_wmape")
     text = (
         f"Top {len(per)} products by units sold in the last 30 days are forecast to sell "
-        f"{result.summary.get('forecast_total', 0):,.0f} units over the next {horizon_days} days"
-        + (f" (backtest WMAPE {wmape:.0%})." if wmape is not None else ".")
+        f"{present.quantity(result.summary.get('forecast_total', 0), 'units')} over the next {horizon_days} days"
+        + (f" (backtest WMAPE {present.percent(wmape, 0)})." if wmape is not None else ".")
     )
     return SectionOutput("Demand forecast", text, per, figure_png(fig))

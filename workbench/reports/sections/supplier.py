@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from workbench.core import present
 from workbench.reports.sections.common import (
     Kpi,
     ReportContext,
@@ -74,8 +75,8 @@ def executive_summary(ctx: ReportContext, months: int = 12) -> Summary:
     if len(scores) >= 2:
         best, worst = scores.iloc[0], scores.iloc[-1]
         highlights.append(
-            f"Best supplier: {best['supplier_name']} (score {best['supplier_score']:.2f}); "
-            f"weakest: {worst['supplier_name']} (score {worst['supplier_score']:.2f})."
+            f"Best supplier: {best['supplier_name']} (score {present.score(best['supplier_score'])}); "
+            f"weakest: {worst['supplier_name']} (score {present.score(worst['supplier_score'])})."
         )
     return Summary("Supplier scorecard", ctx.as_of, ctx.scope_label, kpis, highlights)
 
@@ -106,7 +107,7 @@ def spend_trend(ctx: ReportContext, months: int = 12) -> SectionOutput:
         trend, "month", ["spend"], title="Spend by month (current month partial)", ylabel="$"
     )
     text = (
-        f"Spend on POs ordered from {window.start.isoformat()}: ${float(trend['spend'].sum()):,.0f}."
+        f"Spend on POs ordered from {present.date(window.start)}: {present.money(float(trend['spend'].sum()), cents=False)}."
         if len(trend)
         else ""
     )
@@ -140,8 +141,8 @@ def savings_opportunities(ctx: ReportContext, months: int = 12) -> SectionOutput
     pct = result.summary.get("savings_pct_of_spend")
     text = (
         f"Buying each product from its cheapest reliable supplier (score at least "
-        f"{result.summary.get('min_supplier_score')}) would have saved ${total:,.0f}"
-        + (f" ({pct:.1%} of spend)." if pct is not None else ".")
+        f"{result.summary.get('min_supplier_score')}) would have saved {present.money(total, cents=False)}"
+        + (f" ({present.percent(pct)} of spend)." if pct is not None else ".")
         + (" Savings compare suppliers per product across all warehouses." if ctx.warehouse else "")
     )
     return SectionOutput("Savings opportunities", text, shown, chart)
