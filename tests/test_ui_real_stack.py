@@ -62,6 +62,12 @@ def test_kpis_question_follow_up_cost_and_cache_on_real_data(backend: WorkbenchB
     dash.ask_button.click()
     assert dash.error.value == "", dash.error.value
     assert "warehouse" in dash.answer.value.lower()
+    # How the question was read comes first, one chip per part.
+    chips = [c.value for c in dash.interpretation.children]
+    assert chips[0] == "Read as:"
+    assert any("Revenue" in c and "wb-chip-measure" in c for c in chips)
+    assert any("by warehouse" in c for c in chips)
+    assert any("2026-05-01 to 2026-05-31" in c and "wb-chip-period" in c for c in chips)
     assert dash.model.table.row_count == 3 and "<table" in dash.table.grid.value
     assert dash.chart.value[:4] == b"\x89PNG"
     dash.show_sql.value = True

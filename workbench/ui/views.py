@@ -42,6 +42,8 @@ STYLE = """
 .wb-suggestions, .wb-examples { flex-wrap: wrap; }
 .wb-suggestions .jupyter-button, .wb-examples .jupyter-button { flex: 0 0 auto; max-width: 100%; overflow: visible; text-overflow: clip; }
 .wb-interpretation:empty { display: none; }
+.wb-chip { display: inline-block; margin: 0 4px 4px 0; padding: 1px 8px; border-radius: 10px; background: #eef2f7; border: 1px solid #c9d3e0; font-size: 12px; }
+.wb-chip-label { margin-right: 4px; font-size: 12px; color: #555; }
 .wb-results th { background: #f6f8fa; }
 .wb-answer-text { font-size: 1.1em; }
 .wb-busy { color: #0969da; }
@@ -628,6 +630,20 @@ class DashboardView(w.VBox):
         if "answer" in changed:
             answer = model.answer
             ok = answer is not None and model.error is None
+            read = getattr(answer, "interpretation", None) if ok else None
+            # How the question was read, first: one chip per part (measure, filters, period …).
+            self.interpretation.children = (
+                [_html("Read as:", "wb-chip-label")]
+                + [
+                    _html(
+                        f'<span class="wb-chip wb-chip-{html.escape(part.kind)}" '
+                        f'title="{html.escape(part.kind)}">{html.escape(part.label)}</span>'
+                    )
+                    for part in read.parts
+                ]
+                if read is not None and read.parts
+                else []
+            )
             self.answer.value = f"<p>{html.escape(model.answer_text)}</p>" if ok else ""
             if ok and answer is not None:
                 cut = (
