@@ -1,7 +1,7 @@
 """Choose a chart from the shape of a result, and draw it with matplotlib.
 
-The rule is the result's shape, not the question's words: categories with a measure get
-bars, a date axis gets lines, a single value (or nothing numeric) gets no chart. Figures
+The rule is the result's shape, not the question's words: a route plan (coordinates in
+visiting order) gets a map, categories with a measure get bars, a date axis gets lines, a single value (or nothing numeric) gets no chart. Figures
 are drawn with ``matplotlib.figure.Figure`` (no pyplot global state, safe in a kernel
 that serves several dashboards) and returned as PNG bytes for an ``Image`` widget.
 """
@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from workbench.agents.answer import ChartSpec
+from workbench.ui.route_map import is_route_frame, render_route_map
 
-ChartKind = Literal["bar", "line", "none"]
+ChartKind = Literal["bar", "line", "route", "none"]
 
 #: Bars beyond this many categories are unreadable; the chart shows the first ones.
 MAX_BARS = 20
@@ -84,7 +85,7 @@ def _is_category(series: pd.Series) -> bool:
 
 
 def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> ChartChoice:
-    """Pick bar, line or no chart for ``frame`` from its shape.
+    """Pick a route map, bar, line or no chart for ``frame`` from its shape.
 
     ``spec`` (the agent's suggestion) never decides the kind; it contributes the title and,
     when they fit the shape, which columns to put on the axes.
@@ -92,6 +93,8 @@ def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> C
     title = spec.title if spec is not None else ""
     if frame is None or frame.empty or len(frame) < 2:
         return ChartChoice("none", title=title)
+    if is_route_frame(frame):  # a route plan (coordinates in visiting order) is drawn as a map
+        return ChartChoice("route", x="longitude", y=("latitude",), title=title)
     columns = [str(c) for c in frame.columns]
     numeric = [c for c in columns if _is_measure(frame[c])]
     measures = [c for c in numeric if not _is_label_number(c)]
@@ -132,6 +135,8 @@ def render_chart(
     """PNG bytes for ``choice`` over ``frame``, or None when the choice is no chart."""
     if choice.kind == "none" or choice.x is None or not choice.y:
         return None
+    if choice.kind == "route":
+        return render_route_map(frame, choice.title, width=width, height=max(height, 4.2))
     # Fixed margins instead of a layout engine: constrained layout doubles the drawing time.
     fig = Figure(figsize=(width, height), dpi=96)
     ax = fig.add_subplot()
