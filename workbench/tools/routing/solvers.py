@@ -39,7 +39,7 @@ __all__ = [
 #: Seed handed to every randomised solver: the same input gives the same search.
 SEED = 20260101
 #: Time kept back from the limit for building the answer after the search returns.
-_RESERVE_SECONDS = 0.03
+_RESERVE_SECONDS = 0.05
 #: Largest integer distance fast-tsp accepts (it stores distances as uint16).
 _FAST_TSP_MAX = 65_535
 #: Integer resolution for PyVRP and OR-Tools: the longest leg becomes this many units (finer
