@@ -177,11 +177,19 @@ class LogisticsSpecialist(SpecialistAgent):
                 + "; ".join(parts)
                 + (f" — {fmt_num(km, 1)} km in total." if len(totals) > 1 else ".")
             )
-            rec = "Follow the sequence in the table (shortest great-circle tour per warehouse); express orders are flagged in the priority column."
+            naive = sum(float(t["nearest_neighbour_km"]) for t in totals.values())
+            saving = rp.saving_sentence(
+                {"nearest_neighbour_km": naive, "saving_km": naive - km, "saving_share": (naive - km) / naive if naive else None}
+            )  # fmt: skip
+            if saving:
+                sentence += f" That is {saving}."
+            rec = f"Follow the sequence in the table (shortest tour per warehouse; distances are {rp.distance_basis()}); express orders are flagged in the priority column."
         summary_out = {
             "orders": "overdue",
             "stops": len(overdue),
             "total_km": sum(float(t["total_km"]) for t in totals.values()),
+            "nearest_neighbour_km": sum(float(t["nearest_neighbour_km"]) for t in totals.values()),
+            "distance_basis": rp.distance_basis(),
             "routes": {
                 w: {"stops": t["stops"], "total_km": t["total_km"]} for w, t in totals.items()
             },

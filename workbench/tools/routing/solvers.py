@@ -303,7 +303,9 @@ def nearest_neighbour_routes(problem: RouteProblem) -> list[list[int]]:
                 )
             ]
             if not fits:
-                break
+                if route:
+                    break
+                fits = list(left)  # a stop right at the limit: never loop without progress
             nxt = min(fits, key=lambda j: (m[here, j], j))
             km += float(m[here, nxt])
             load += problem.demands[nxt - 1]
