@@ -189,3 +189,33 @@ def test_cli_route_answer_states_the_saving(sample_home: Path) -> None:
         CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False).output
     )
     assert "nearest stop next" in payload["answer"] or "nearest-neighbour" in payload["answer"]
+
+
+def test_fixed_seed_gives_the_same_fleet_plan_for_the_same_input() -> None:
+    matrix = _matrix(17, 9)
+    kwargs = {"demands": [3] * 9, "vehicles": 3, "capacity": 10, "time_limit_seconds": 0.2}
+    first, second = solve_routes(matrix, **kwargs), solve_routes(matrix, **kwargs)
+    assert first.method == "pyvrp" and first.routes == second.routes
+
+
+def test_route_plan_is_drawn_as_a_map() -> None:
+    from workbench.agents.answer import ChartSpec
+    from workbench.ui.charts import choose_chart, render_chart
+
+    rng = np.random.default_rng(4)
+    depot = {"warehouse_id": "W1", "latitude": 40.0, "longitude": -74.0}
+    stops = pd.DataFrame(
+        {
+            "order_id": [f"SO-{i}" for i in range(12)],
+            "latitude": 40 + rng.random(12) - 0.5,
+            "longitude": -74 + rng.random(12) - 0.5,
+            "units": [5] * 12,
+        }
+    )
+    frame, _ = lg.optimize_delivery_route(
+        depot, stops, vehicles=2, vehicle_capacity=30, time_limit_seconds=0.1
+    )
+    choice = choose_chart(frame, ChartSpec("route", "longitude", ("latitude",), "Route"))
+    assert choice.kind == "route"
+    png = render_chart(frame, choice)
+    assert png is not None and png.startswith(b"\x89PNG")
