@@ -283,7 +283,10 @@ def test_route_answer_lists_the_stops_in_visiting_order(
         answer.frame.iloc[0]["stop_type"] == "start"
         and answer.frame.iloc[-1]["stop_type"] == "return"
     )
-    assert answer.chart is not None and answer.chart.kind == "scatter"
+    assert answer.chart is not None and answer.chart.kind == "route"
+    summary = answer.details["summary"]
+    assert f"{summary['nearest_neighbour_km']:,.1f} km" in answer.answer
+    assert "great-circle" in answer.answer
 
 
 def test_supplier_ranking_names_best_and_worst(

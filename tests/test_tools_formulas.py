@@ -257,7 +257,7 @@ def test_route_matches_brute_force_on_random_instances(n: int) -> None:
         assert plan.method == "exact"
         assert sorted(plan.routes[0]) == list(range(1, n + 1))
         assert route_length(matrix, plan.routes[0]) == pytest.approx(best, rel=1e-12, abs=1e-9)
-        # The OR-Tools path (integer centimetres) finds the same optimum on these sizes.
+        # The OR-Tools path (kept for comparison, integer distances) finds the same optimum here.
         ort = solve_routes(matrix, method="ortools", time_limit_seconds=0.05)
         assert ort.method == "ortools_gls"
         assert route_length(matrix, ort.routes[0]) == pytest.approx(best, rel=1e-9, abs=1e-6)

@@ -101,7 +101,7 @@ def test_label_numbers_are_not_plotted_and_the_agents_axes_are_used_when_they_fi
             "longitude": [3.0, 4.0],
         }
     )
-    choice = choose_chart(route, ChartSpec("scatter", "longitude", ("latitude",)))
-    # Route stops are a listing (the stop order is the answer; "units per stop" means nothing).
-    assert choice.kind == "none"
+    choice = choose_chart(route, ChartSpec("bar", "customer_name", ("units",)))
+    assert (choice.kind, choice.x, choice.y) == ("route", "longitude", ("latitude",))
+    assert choose_chart(route.drop(columns="sequence")).kind == "bar"
     assert choose_chart(pd.DataFrame({"rank": [1, 2], "supplier_name": ["a", "b"]})).kind == "none"

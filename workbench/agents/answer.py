@@ -23,7 +23,7 @@ class Intent(StrEnum):
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A suggested chart: ``kind`` is bar, line, scatter or table_only; axes name frame columns."""
+    """A suggested chart: ``kind`` is bar, line, scatter, route (a map of the plan) or table_only; axes name frame columns."""
 
     kind: str
     x: str | None = None

@@ -3,7 +3,7 @@
 - :mod:`~workbench.tools.inventory`, :mod:`~workbench.tools.logistics`,
   :mod:`~workbench.tools.supplier`: the formulas (pure, typed, no I/O, no clock);
 - :mod:`~workbench.tools.forecasting`, :mod:`~workbench.tools.routing`: the engines behind
-  the demand forecast (statsmodels) and the delivery route (exact / OR-Tools);
+  the demand forecast (statsmodels) and the delivery route (exact / fast-tsp / PyVRP);
 - :mod:`~workbench.tools.data_access`: fetch tool inputs with sqlglot ASTs;
 - :mod:`~workbench.tools.registry` and :mod:`~workbench.tools.catalog`: every tool's JSON
   schema (a Bedrock Converse ``toolSpec``), validation and the runner the invokers call.

@@ -506,6 +506,10 @@ def run_optimize_delivery_route(
     as_of: str,
     vehicles: int = 1,
     vehicle_capacity: int | None = None,
+    max_route_km: float | None = None,
+    shift_hours: float | None = None,
+    average_speed_kmh: float = lg.DEFAULT_AVERAGE_SPEED_KMH,
+    fleet: str = "fixed",
     time_limit_seconds: float = 1.0,
 ) -> ToolResult:
     day = _day(as_of, "as_of")
@@ -521,6 +525,10 @@ def run_optimize_delivery_route(
         stops,
         vehicles=vehicles,
         vehicle_capacity=vehicle_capacity,
+        max_route_km=max_route_km,
+        shift_hours=shift_hours,
+        average_speed_kmh=average_speed_kmh,
+        fleet=fleet,
         time_limit_seconds=time_limit_seconds,
     )
     summary.update(as_of=day, warehouse_name=depot["warehouse_name"])
@@ -943,6 +951,31 @@ CATALOG: tuple[ToolSpec, ...] = (
                     "minimum": 1,
                     "maximum": 1_000_000,
                     "description": "Units one vehicle carries; omit for unlimited.",
+                },
+                "max_route_km": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 20_000,
+                    "description": "Longest route one vehicle may drive (great-circle km); omit for no limit.",
+                },
+                "shift_hours": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 24,
+                    "description": "Driver's shift in hours; the route is limited to what it covers at average_speed_kmh.",
+                },
+                "average_speed_kmh": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 150,
+                    "default": 40.0,
+                    "description": "Average speed (stops included) that turns shift_hours into a route length.",
+                },
+                "fleet": {
+                    "type": "string",
+                    "enum": ["fixed", "fewest"],
+                    "default": "fixed",
+                    "description": "fixed: up to `vehicles` trucks, shortest total distance; fewest: as few trucks as possible.",
                 },
                 "time_limit_seconds": {
                     "type": "number",

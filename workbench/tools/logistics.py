@@ -14,14 +14,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.tools.routing import distance_matrix, solve_routes
+from workbench.tools.routing import (
+    DISTANCE_BASIS,
+    distance_matrix,
+    max_route_km_for_shift,
+    solve_routes,
+)
 
 __all__ = [
+    "DEFAULT_AVERAGE_SPEED_KMH",
     "calculate_warehouse_capacity",
     "check_fulfillment_status",
     "identify_delayed_orders",
     "optimize_delivery_route",
 ]
+
+#: Average speed that turns a shift into a route length when none is given (urban delivery, stops included).
+DEFAULT_AVERAGE_SPEED_KMH = 40.0
 
 
 def optimize_delivery_route(
@@ -30,28 +39,47 @@ def optimize_delivery_route(
     *,
     vehicles: int = 1,
     vehicle_capacity: int | None = None,
+    max_route_km: float | None = None,
+    shift_hours: float | None = None,
+    average_speed_kmh: float = DEFAULT_AVERAGE_SPEED_KMH,
+    fleet: str = "fixed",
     time_limit_seconds: float = 1.0,
     method: str = "auto",
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Visit every stop once from the depot and back, minimising total haversine distance.
 
     ``depot`` has warehouse_id, latitude, longitude; ``stops`` has order_id, latitude,
-    longitude and units (plus any descriptive columns, carried along). Returns the plan as
-    rows in visiting order per vehicle, starting and ending at the depot, with leg and
-    cumulative km, and a summary (total km, stops, vehicles used, method).
+    longitude and units (plus any descriptive columns, carried along). A route is limited
+    to ``max_route_km``, or to what a ``shift_hours`` shift covers at ``average_speed_kmh``
+    (the shorter of the two when both are given). ``fleet="fewest"`` uses as few of the
+    ``vehicles`` as possible. Returns the plan as rows in visiting order per vehicle,
+    starting and ending at the depot, with leg and cumulative km, and a summary (total km,
+    the nearest-neighbour order's km and the saving against it, vehicles used, method).
     """
     stops = stops.reset_index(drop=True)
     lats = [float(depot["latitude"]), *stops["latitude"].astype(float).tolist()]
     lons = [float(depot["longitude"]), *stops["longitude"].astype(float).tolist()]
     matrix = distance_matrix(lats, lons)
     units = stops["units"].fillna(0).astype(int).tolist() if "units" in stops else [0] * len(stops)
+    limit_km = max_route_km
+    if shift_hours is not None:
+        shift_km = max_route_km_for_shift(shift_hours, average_speed_kmh)
+        limit_km = shift_km if limit_km is None else min(limit_km, shift_km)
+    names = (
+        stops["order_id"].astype(str).tolist()
+        if "order_id" in stops
+        else [f"stop {i}" for i in range(1, len(stops) + 1)]
+    )
     plan = solve_routes(
         matrix,
         demands=units,
         vehicles=vehicles,
         capacity=vehicle_capacity,
+        max_route_km=limit_km,
+        fleet=fleet,
         time_limit_seconds=time_limit_seconds,
         method=method,
+        stop_names=names,
     )
     extra = [c for c in stops.columns if c not in {"latitude", "longitude", "units"}]
     rows: list[dict[str, Any]] = []
@@ -98,11 +126,19 @@ def optimize_delivery_route(
         "total_km": round(plan.total_km, 3),
         "total_km_exact": plan.total_km,
         "vehicles": vehicles,
-        "vehicles_used": sum(1 for r in plan.routes if r),
+        "vehicles_used": plan.vehicles_used,
         "vehicle_capacity": vehicle_capacity,
+        "max_route_km": limit_km,
+        "shift_hours": shift_hours,
+        "average_speed_kmh": average_speed_kmh if shift_hours is not None else None,
+        "fleet": fleet,
         "route_km": [round(x, 3) for x in plan.route_km],
         "units": int(sum(units)),
         "method": plan.method,
+        "nearest_neighbour_km": round(plan.naive_km, 3),
+        "saving_km": round(plan.saving_km, 3),
+        "saving_share": round(plan.saving_share, 4) if plan.saving_share is not None else None,
+        "distance_basis": DISTANCE_BASIS,
     }
     return frame, summary
 

@@ -2,8 +2,8 @@
 
 The rule is what the table holds, not the question's words: stock against its reorder
 point is a *gap* chart (how far below the line each item is), a measure over dates is a
-line, categories with a measure get bars, and a listing of documents or route stops, a
-single value or nothing to measure gets no chart. Axes read like the table (the
+line, categories with a measure get bars, and a route plan (coordinates in
+visiting order) gets a map, a listing of documents, a single value or nothing to measure gets no chart. Axes read like the table (the
 presentation layer's formats: no "1e6" offset, % where the table shows %), and labels and
 titles are wrapped and kept inside the picture. Figures are drawn with
 ``matplotlib.figure.Figure`` (no pyplot global state, safe in a kernel that serves several
@@ -26,7 +26,7 @@ from workbench.core import present
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-ChartKind = Literal["bar", "line", "gap", "none"]
+ChartKind = Literal["bar", "line", "gap", "route", "none"]
 
 #: Bars beyond this many categories are unreadable; the chart shows the first ones.
 MAX_BARS = 20
@@ -100,7 +100,7 @@ def _is_category(series: pd.Series) -> bool:
 
 
 def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> ChartChoice:
-    """Pick bar, line or no chart for ``frame`` from its shape.
+    """Pick a route map, bar, line or no chart for ``frame`` from its shape.
 
     ``spec`` (the agent's suggestion) never decides the kind; it contributes the title and,
     when they fit the shape, which columns to put on the axes.
@@ -108,6 +108,10 @@ def choose_chart(frame: pd.DataFrame | None, spec: ChartSpec | None = None) -> C
     title = spec.title if spec is not None else ""
     if frame is None or frame.empty or len(frame) < 2:
         return ChartChoice("none", title=title)
+    from workbench.ui.route_map import is_route_frame
+
+    if is_route_frame(frame):  # a route plan (coordinates in visiting order) is drawn as a map
+        return ChartChoice("route", x="longitude", y=("latitude",), title=title)
     columns = [str(c) for c in frame.columns]
     for stock, threshold in _GAP_PAIRS:
         if stock in columns and threshold in columns:
@@ -182,6 +186,11 @@ def render_chart(
     """PNG bytes for ``choice`` over ``frame``, or None when the choice is no chart."""
     if choice.kind == "none" or not choice.y or (choice.x is None and choice.kind != "gap"):
         return None
+    if choice.kind == "route":
+        # A map of the stops and the path per vehicle (matplotlib is imported on first draw).
+        from workbench.ui.route_map import render_route_map
+
+        return render_route_map(frame, choice.title, width=width, height=max(height, 4.2))
     # matplotlib is imported on first draw, not with the dashboard (WorkbenchBackend.warm_up
     # draws once while a Voila kernel is preheated).
     from matplotlib.figure import Figure

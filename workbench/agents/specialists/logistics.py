@@ -25,6 +25,7 @@ from workbench.invokers.base import RecordingWarehouse
 from workbench.tools import data_access as da
 from workbench.tools import logistics as lg
 from workbench.tools.result import ToolResult
+from workbench.tools.routing import presentation as rp
 
 __all__ = ["LogisticsSpecialist"]
 
@@ -175,11 +176,19 @@ class LogisticsSpecialist(SpecialistAgent):
                 + "; ".join(parts)
                 + (f" — {fmt_num(km, 1)} km in total." if len(totals) > 1 else ".")
             )
-            rec = "Follow the sequence in the table (shortest great-circle tour per warehouse); express orders are flagged in the priority column."
+            naive = sum(float(t["nearest_neighbour_km"]) for t in totals.values())
+            saving = rp.saving_sentence(
+                {"nearest_neighbour_km": naive, "saving_km": naive - km, "saving_share": (naive - km) / naive if naive else None}
+            )  # fmt: skip
+            if saving:
+                sentence += f" That is {saving}."
+            rec = f"Follow the sequence in the table (shortest tour per warehouse; distances are {rp.distance_basis()}); express orders are flagged in the priority column."
         summary_out = {
             "orders": "overdue",
             "stops": len(overdue),
             "total_km": sum(float(t["total_km"]) for t in totals.values()),
+            "nearest_neighbour_km": sum(float(t["nearest_neighbour_km"]) for t in totals.values()),
+            "distance_basis": rp.distance_basis(),
             "routes": {
                 w: {"stops": t["stops"], "total_km": t["total_km"]} for w, t in totals.items()
             },
@@ -196,7 +205,7 @@ class LogisticsSpecialist(SpecialistAgent):
             frame=without_float_noise(shown).reset_index(drop=True),
             answer=f"{sentence} {rec}".strip(),
             chart=ChartSpec(
-                "scatter",
+                "route",
                 "longitude",
                 ("latitude",),
                 f"Route of overdue orders ({scope})",
@@ -242,7 +251,7 @@ class LogisticsSpecialist(SpecialistAgent):
             ],
         )
         chart = ChartSpec(
-            "scatter",
+            "route",
             "longitude",
             ("latitude",),
             f"Delivery route from {s['warehouse_id']}",
@@ -266,22 +275,26 @@ class LogisticsSpecialist(SpecialistAgent):
         deliveries = frame[frame["stop_type"] == "delivery"]
         if s["vehicles_used"] <= 1:
             order = " → ".join(deliveries["order_id"].astype(str))
-            sentence = f"Deliver the {s['stops']} open orders due {day} from {where} in this order: {order}, then back — {fmt_num(s['total_km'], 1)} km in total."
+            sentence = f"Deliver the {s['stops']} open orders due {day} from {where} in this order: {order}, then back — {rp.format_km(s['total_km'])} in total."
         else:
             per_vehicle = deliveries.groupby("vehicle").agg(
                 stops=("order_id", "count"), units=("units", "sum")
             )
             parts = [
-                f"vehicle {v}: {int(r['stops'])} stops, {int(r['units'])} units, {fmt_num(s['route_km'][int(v) - 1], 1)} km"
+                f"vehicle {v}: {int(r['stops'])} stops, {int(r['units'])} units, {rp.format_km(s['route_km'][int(v) - 1])}"
                 for v, r in zip(per_vehicle.index, per_vehicle.to_dict("records"), strict=True)
             ]
-            sentence = f"The {s['stops']} open orders due {day} from {where} need {s['vehicles_used']} vehicles of {s['vehicle_capacity']} units — {'; '.join(parts)}; {fmt_num(s['total_km'], 1)} km in total."
-        method = (
-            "the proven shortest tour"
-            if s["method"] == "exact"
-            else "the shortest tour found by OR-Tools within the time limit"
-        )
-        rec = f"Follow the sequence in the table ({method}, great-circle distance)."
+            limits = []
+            if s.get("vehicle_capacity"):
+                limits.append(f"{s['vehicle_capacity']} units")
+            if s.get("max_route_km"):
+                limits.append(f"at most {rp.format_km(s['max_route_km'])} each")
+            of = f" of {' and '.join(limits)}" if limits else ""
+            sentence = f"The {s['stops']} open orders due {day} from {where} need {s['vehicles_used']} vehicles{of} — {'; '.join(parts)}; {rp.format_km(s['total_km'])} in total."
+        saving = rp.saving_sentence(s)
+        if saving:
+            sentence += f" That is {saving}."
+        rec = f"Follow the sequence in the table ({rp.method_phrase(s['method'])}; distances are {s.get('distance_basis', rp.distance_basis())})."
         return Presentation(shown, sentence, rec, chart)
 
     def _present_identify_delayed_orders(self, call: ToolCall, result: ToolResult) -> Presentation:
