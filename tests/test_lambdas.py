@@ -206,7 +206,8 @@ task_root, site, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 sys.path[:0] = [task_root, site]
 import workbench
 assert workbench.__file__.startswith(site), workbench.__file__
-absent = [m for m in ("matplotlib", "voila", "ipywidgets", "papermill", "nbconvert", "ipykernel")
+# matplotlib is there: PyVRP (the fleet route solver) requires it for its plots.
+absent = [m for m in ("voila", "ipywidgets", "papermill", "nbconvert", "ipykernel")
           if importlib.util.find_spec(m) is not None]
 out = {"absent_ui_packages_found": absent, "answers": {}}
 for name, event in events.items():
@@ -303,8 +304,8 @@ def test_image_requirements_hold_the_tools_dependencies_only() -> None:
         assert req.name.lower() in pins, f"{req.name} is missing from lambdas/requirements.txt"
         assert pins[req.name.lower()] in req.specifier, (req.name, pins[req.name.lower()])
     assert "awswrangler" in pins and "--hash=sha256:" in text
+    # matplotlib is in: PyVRP (the fleet route solver) requires it for its plotting helpers.
     for ui in (
-        "matplotlib",
         "voila",
         "ipywidgets",
         "papermill",
