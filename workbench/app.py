@@ -150,6 +150,31 @@ class Workbench:
             auth_token=auth_token,
         )
 
+    def run_plan(
+        self,
+        plan: Any,
+        persona: str | Any,
+        *,
+        question: str = "",
+        as_of: Any = None,
+        session_id: str | None = None,
+        username: str | None = None,
+        auth_token: str | None = None,
+    ) -> Any:
+        """Answer a ``QueryPlan`` without reading a question: an answer's plan with one part
+        of its reading removed (``semantic.interpretation.without_part``)."""
+        from workbench.semantic.time import coerce_date
+
+        return self.orchestrator.run_plan(
+            plan,
+            persona,
+            question=question,
+            session_id=session_id,
+            as_of=coerce_date(as_of) if as_of is not None else None,
+            username=username,
+            auth_token=auth_token,
+        )
+
     @cached_property
     def orchestrator(self) -> Any:
         """Routing, cache, memory and cost for :meth:`ask` (one per workbench)."""

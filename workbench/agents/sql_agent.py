@@ -192,6 +192,25 @@ class PersonaSqlAgent:
                 base.with_(plan=plan, error=str(err), details={"code": err.code}), started
             )
 
+    def answer_plan(self, plan: QueryPlan, request: AgentRequest) -> Answer:
+        """Run a plan that was changed from a reading (a chip removed in the dashboard)
+        without reading the question again; the persona's guard applies as for any plan."""
+        started = time.perf_counter()
+        base = Answer(
+            question=request.question,
+            persona=self.persona.value,
+            intent=Intent.SQL_QUERY,
+            agent=self.name,
+            as_of=request.as_of,
+        )
+        plan = plan.with_(persona=self.persona.value, as_of=plan.as_of or request.as_of)
+        try:
+            return self._done(self._run(plan, base), started)
+        except WorkbenchError as err:
+            return self._done(
+                base.with_(plan=plan, error=str(err), details={"code": err.code}), started
+            )
+
     def _previous_keys(self, request: AgentRequest) -> dict[str, tuple[Any, ...]]:
         """The ids of the rows the previous answer showed, per dimension (or listing key), so
         "these" / "those" / "their" can mean exactly those rows."""

@@ -274,6 +274,48 @@ class Orchestrator:
                 self.cache.purge_stale(data_version)
             self._data_version = data_version
 
+    def run_plan(
+        self,
+        plan: Any,
+        persona: Persona | str,
+        *,
+        question: str = "",
+        session_id: str | None = None,
+        as_of: dt.date | None = None,
+        username: str | None = None,
+        auth_token: str | None = None,
+    ) -> Answer:
+        """Answer a semantic-layer plan directly (a reading changed in the dashboard: a filter
+        or the period removed), with the same authorization, memory, ledger and log as ``ask``."""
+        started = time.perf_counter()
+        as_of = as_of or self.settings.effective_as_of
+        text = question or plan.question or "(changed reading)"
+        try:
+            who = Persona.parse(persona)
+            if auth_token is not None:
+                username = self._authorize(auth_token, who, text, session_id)
+        except WorkbenchError as exc:
+            answer = Answer(question=text, persona=str(persona), error=str(exc), as_of=as_of)
+            return self._finish(
+                answer, None, started, session_id=session_id, username=username,
+                backend=None, intent=None, cache_key=None,
+            )  # fmt: skip
+        agent: Any = self.router.directory.sql_agent(who)
+        runner = getattr(agent, "answer_plan", None) or getattr(
+            getattr(agent, "inner", None), "answer_plan", None
+        )
+        request = AgentRequest(question=text, persona=who, as_of=as_of, session_id=session_id)
+        if not callable(runner):
+            answer = Answer(text, who.value, error="This planner cannot re-run a changed reading.")
+        else:
+            answer = runner(plan, request)
+        answer = answer.with_(cost=price(answer.usage, self.settings.cost), as_of=as_of)
+        warehouse = self._warehouse()
+        return self._finish(
+            answer, who, started, session_id=session_id, username=username,
+            backend=warehouse.name, intent=None, cache_key=None,
+        )  # fmt: skip
+
     # Steps ----------------------------------------------------------------------------
     def _authorize(
         self, token: str, persona: Persona, question: str, session_id: str | None

@@ -232,3 +232,31 @@ def interpret_tool_call(
     return Interpretation(
         text, tuple(parts), {"tool": tool, "arguments": dict(arguments), "reason": reason}
     )
+
+
+#: Parts of a reading that can be taken out of the plan (the dashboard's chips with a ×).
+REMOVABLE = frozenset({"filter", "condition", "threshold", "period", "order", "limit", "grouping"})
+
+
+def without_part(plan: QueryPlan, part: InterpretationPart) -> QueryPlan:
+    """The plan without one part of its reading (a filter, the period, the top N …), for
+    re-running it without re-reading the question. ValueError for a part that cannot go."""
+    if part.kind not in REMOVABLE:
+        raise ValueError(f"The {part.kind} of a question cannot be removed; ask another question.")
+    if part.kind == "filter":
+        return plan.without_filter(part.field)
+    if part.kind == "condition":
+        if part.field == "negated_conditions":
+            return plan.with_(
+                negated_conditions=tuple(c for c in plan.negated_conditions if c != part.value)
+            )
+        return plan.with_(conditions=tuple(c for c in plan.conditions if c != part.value))
+    if part.kind == "threshold":
+        return plan.with_(having=tuple(h for h in plan.having if h.metric != part.field))
+    if part.kind == "period":
+        return plan.with_(time_window=None)
+    if part.kind == "order":
+        return plan.with_(order_by=tuple(o for o in plan.order_by if o.field != part.value))
+    if part.kind == "limit":
+        return plan.with_(limit=None)
+    return plan.with_(dimensions=tuple(d for d in plan.dimensions if d != part.value))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from workbench.agents.answer import Answer
-from workbench.core.errors import AuthError, PermissionDeniedError
+from workbench.core.errors import AuthError, NotUnderstoodError, PermissionDeniedError
 from workbench.core.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,30 @@ class WorkbenchBackend:
             # No orchestrator-side check yet: authorize here so an ungranted persona is refused.
             self.auth.authorize(token, persona)
         answer: Answer = self.workbench.ask(question, persona, **kwargs)
+        return answer
+
+    def run_plan(
+        self,
+        plan: Any,
+        persona: str,
+        *,
+        token: str,
+        question: str = "",
+        session_id: str | None = None,
+    ) -> Answer:
+        """Re-run a changed reading (a chip removed) without reading the question again."""
+        self.auth.validate(token)
+        runner = getattr(self.workbench, "run_plan", None)
+        if not callable(runner):
+            raise NotUnderstoodError("This workbench cannot re-run a changed reading; ask again.")
+        answer: Answer = runner(
+            plan,
+            persona,
+            question=question,
+            as_of=self.as_of,
+            session_id=session_id,
+            auth_token=token,
+        )
         return answer
 
     def end_conversation(self, session_id: str) -> None:

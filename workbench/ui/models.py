@@ -415,6 +415,45 @@ class DashboardModel(Observable):
         self._changed("history", "busy", "status")
         self.refresh_panels()
 
+    def remove_part(self, index: int) -> Answer | None:
+        """Take part ``index`` of the answer's reading out (a chip's ×) and re-run the plan
+        without reading the question again."""
+        from workbench.semantic.interpretation import without_part
+        from workbench.semantic.plan import QueryPlan
+
+        answer = self.answer
+        read = getattr(answer, "interpretation", None)
+        if self.busy or answer is None or read is None or not isinstance(answer.plan, QueryPlan):
+            return None
+        part = read.parts[index]
+        try:
+            plan = without_part(answer.plan, part)
+        except ValueError as exc:
+            self.error = str(exc)
+            self._changed("error")
+            return None
+        self.busy, self.status, self.error, self.suggestions = True, "Working on it…", None, []
+        self._changed("busy", "status", "error", "suggestions")
+        new: Answer | None = None
+        try:
+            new = self.backend.run_plan(
+                plan,
+                self.persona.value,
+                token=self.session.token,
+                question=answer.question,
+                session_id=self.session_id,
+            )
+        except AuthError as exc:
+            self.busy, self.status, self.session_lost = False, "", str(exc)
+            self._changed("busy", "status", "session_lost")
+            return None
+        except Exception as exc:
+            self.error = friendly_error(exc)
+        if new is not None and new.error:
+            self.error = new.error
+        self._apply(f"{answer.question} (without {part.label})", new)
+        return new
+
     def rerun(self, index: int) -> Answer | None:
         """Ask history entry ``index`` again (the sidebar's click)."""
         return self.ask(self.history[index].question)

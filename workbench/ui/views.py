@@ -16,6 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.core import present
+from workbench.semantic.plan import QueryPlan
 from workbench.ui.charts import render_chart, render_cost_chart
 from workbench.ui.models import (
     AppModel,
@@ -633,14 +634,7 @@ class DashboardView(w.VBox):
             read = getattr(answer, "interpretation", None) if ok else None
             # How the question was read, first: one chip per part (measure, filters, period …).
             self.interpretation.children = (
-                [_html("Read as:", "wb-chip-label")]
-                + [
-                    _html(
-                        f'<span class="wb-chip wb-chip-{html.escape(part.kind)}" '
-                        f'title="{html.escape(part.kind)}">{html.escape(part.label)}</span>'
-                    )
-                    for part in read.parts
-                ]
+                [_html("Read as:", "wb-chip-label"), *self._chips(read)]
                 if read is not None and read.parts
                 else []
             )
@@ -681,6 +675,29 @@ class DashboardView(w.VBox):
             if self.show_sql.value != model.show_sql:
                 self.show_sql.value = model.show_sql
             self.sql.value = f"<pre>{html.escape(sql)}</pre>" if (model.show_sql and sql) else ""
+
+    def _chips(self, read: Any) -> list[w.Widget]:
+        """One chip per part of the reading; a filter, the period, a grouping, the order or
+        the top N has a × that re-runs the plan without it."""
+        from workbench.semantic.interpretation import REMOVABLE
+
+        chips: list[w.Widget] = []
+        for index, part in enumerate(read.parts):
+            label = _html(
+                f'<span class="wb-chip wb-chip-{html.escape(part.kind)}" '
+                f'title="{html.escape(part.kind)}">{html.escape(part.label)}</span>'
+            )
+            if part.kind in REMOVABLE and isinstance(self.model.answer.plan, QueryPlan):
+                remove = _button(
+                    "×", f"wb-chip-remove-{index}", tooltip=f"Answer again without “{part.label}”"
+                )
+                remove.layout.width = "28px"
+                remove.add_class("wb-chip-remove")
+                remove.on_click(lambda _b, i=index: self.model.remove_part(i))
+                chips.append(w.HBox([label, remove], layout=w.Layout(align_items="center")))
+            else:
+                chips.append(label)
+        return chips
 
     def _download_link(self) -> str:
         name = f"{self.model.persona.value}-result.csv"
