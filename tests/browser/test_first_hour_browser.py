@@ -164,3 +164,43 @@ def test_a_report_opens_with_the_network_blocked(
         report.screenshot(path=str(ARTIFACTS / "report-offline.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_interpretation_chips_remove_the_period_and_a_filter(
+    page: PageAndLog, voila_server: RunningServer
+) -> None:
+    browser_page, requests = page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _open(browser_page, voila_server)
+    browser_page.fill(".wb-login-username input", "analyst")
+    browser_page.fill(".wb-login-password input", PASSWORD)
+    browser_page.press(".wb-login-password input", "Enter")
+    browser_page.wait_for_selector(".wb-picker", timeout=WAIT_MS)
+    browser_page.click("button.wb-persona-warehouse_manager")
+    browser_page.wait_for_selector(".wb-dashboard-warehouse_manager", timeout=WAIT_MS)
+    _idle(browser_page)
+    browser_page.fill(".wb-question input", "revenue by warehouse last month at the East warehouse")
+    browser_page.press(".wb-question input", "Enter")
+    browser_page.wait_for_selector(".wb-chip-period", timeout=WAIT_MS)
+    _idle(browser_page)
+    chips = browser_page.inner_text(".wb-interpretation")
+    assert "Read as:" in chips and "East Distribution Center" in chips and "last month" in chips
+    browser_page.screenshot(path=str(ARTIFACTS / "chips-before.png"), full_page=True)
+    # Remove the period: the plan runs again without reading the question.
+    browser_page.locator(".wb-interpretation .widget-hbox:has(.wb-chip-period) button").click()
+    browser_page.wait_for_function(
+        "() => document.querySelector('.wb-interpretation').innerText.includes('all dates')",
+        timeout=WAIT_MS,
+    )
+    _idle(browser_page)
+    assert "East Distribution Center" in browser_page.inner_text(".wb-interpretation")
+    # Then the warehouse filter: one row per warehouse.
+    browser_page.locator(".wb-interpretation .widget-hbox:has(.wb-chip-filter) button").click()
+    browser_page.wait_for_function(
+        "() => !document.querySelector('.wb-interpretation').innerText.includes('East Distribution')",
+        timeout=WAIT_MS,
+    )
+    _idle(browser_page)
+    assert browser_page.locator(".wb-results tbody tr").count() == 3
+    browser_page.screenshot(path=str(ARTIFACTS / "chips-after.png"), full_page=True)
+    assert requests.foreign() == [], requests.foreign()

@@ -45,6 +45,7 @@ STYLE = """
 .wb-interpretation:empty { display: none; }
 .wb-chip { display: inline-block; margin: 0 4px 4px 0; padding: 1px 8px; border-radius: 10px; background: #eef2f7; border: 1px solid #c9d3e0; font-size: 12px; }
 .wb-chip-label { margin-right: 4px; font-size: 12px; color: #555; }
+.wb-chip-remove { padding: 0 !important; margin: 0 8px 4px -2px !important; font-size: 14px; line-height: 18px; height: 20px !important; }
 .wb-results th { background: #f6f8fa; }
 .wb-answer-text { font-size: 1.1em; }
 .wb-busy { color: #0969da; }
@@ -691,7 +692,7 @@ class DashboardView(w.VBox):
                 remove = _button(
                     "×", f"wb-chip-remove-{index}", tooltip=f"Answer again without “{part.label}”"
                 )
-                remove.layout.width = "28px"
+                remove.layout.width = "22px"
                 remove.add_class("wb-chip-remove")
                 remove.on_click(lambda _b, i=index: self.model.remove_part(i))
                 chips.append(w.HBox([label, remove], layout=w.Layout(align_items="center")))
