@@ -130,3 +130,12 @@ def test_displays_round_floats_but_the_frame_stays_exact(
     output_frame(frame, "json")
     assert "0.876543" in capsys.readouterr().out
     assert answer.frame["score"].iloc[0] == 0.876543
+
+
+def test_a_notebook_answer_shows_how_the_question_was_read_first(workbench) -> None:  # type: ignore[no-untyped-def]
+    from workbench.notebook.display import answer_html
+
+    answer = workbench.ask("revenue by warehouse last month", "warehouse_manager")
+    html = answer_html(answer)
+    read = html.index("Read as: Revenue by warehouse")
+    assert "2026-05-01 to 2026-05-31" in html and read < html.index(answer.answer[:20])

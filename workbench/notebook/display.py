@@ -44,6 +44,12 @@ def answer_html(answer: Any) -> str:
             items = "".join(f"<li>{html.escape(s)}</li>" for s in answer.suggestions)
             out.append(f"<p>You could ask:</p><ul>{items}</ul>")
     else:
+        read = getattr(answer, "interpretation", None)
+        if read is not None and read.text:
+            # How the question was read, first: the measure, filters, period, order, limit.
+            out.append(
+                f'<p style="color:#444;font-size:small">Read as: {html.escape(read.text)}</p>'
+            )
         out.append(f"<p><strong>{html.escape(answer.answer or '')}</strong></p>")
         frame = answer.frame
         if frame is not None and not frame.empty:
