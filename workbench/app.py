@@ -15,7 +15,7 @@ from workbench.core.config import Settings, load_settings
 from workbench.core.errors import PermissionDeniedError, QueryRefusedError
 from workbench.core.logs import configure_logging, log_event
 from workbench.data.schema import DATA_TABLES
-from workbench.warehouse.base import Warehouse, create_warehouse
+from workbench.warehouse.base import Warehouse, create_warehouse, execute_untrusted
 from workbench.warehouse.guard import SqlGuard
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Workbench:
                 error=exc.message,
             )
             raise
-        result = self.warehouse.execute(checked.ast, row_limit=limit)
+        result = execute_untrusted(self.warehouse, checked.ast, row_limit=limit)
         frame = result.frame
         frame.attrs["truncated"] = result.truncated
         frame.attrs["row_limit"] = limit

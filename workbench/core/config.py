@@ -40,6 +40,25 @@ class DuckDBSettings(_Section):
     memory_limit: str | None = None
 
 
+class AnalystQuerySettings(_Section):
+    """Limits for SQL a person or a model wrote (``Workbench.sql``, ``%%sql``, the LLM's run_sql).
+
+    On DuckDB such SQL runs in a worker process whose address space is capped; our own compiled
+    queries run in-process without these limits. Remote backends bound queries on the server.
+    """
+
+    #: Run it in the bounded worker process (DuckDB); false runs it in-process (no memory cap).
+    isolate: bool = True
+    #: Address-space cap of the worker (MiB); the worker is stopped with a clear error past it.
+    memory_mb: int = Field(default=1536, ge=512)
+    #: DuckDB's own memory_limit inside the worker (MiB); keep it well under ``memory_mb``.
+    duckdb_memory_mb: int = Field(default=512, ge=64)
+    #: DuckDB threads inside the worker.
+    threads: int = Field(default=2, ge=1)
+    #: Largest result (MiB in pandas) sent back from the worker.
+    max_result_mb: int = Field(default=256, ge=1)
+
+
 class RedshiftSettings(_Section):
     workgroup: str | None = None
     database: str = "dev"
@@ -75,6 +94,7 @@ class WarehouseSettings(_Section):
     row_limit: int = Field(default=10_000, ge=1)
     timeout_seconds: float = Field(default=30.0, gt=0)
     duckdb: DuckDBSettings = DuckDBSettings()
+    analyst: AnalystQuerySettings = AnalystQuerySettings()
     redshift: RedshiftSettings = RedshiftSettings()
     athena: AthenaSettings = AthenaSettings()
 

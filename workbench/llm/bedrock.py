@@ -351,8 +351,15 @@ class BedrockLlm:
             persona=persona.value,
         )
 
-    def _execute(self, checked: CheckedQuery) -> QueryResult:
+    def _execute(self, checked: CheckedQuery, *, untrusted: bool = False) -> QueryResult:
+        """Run checked SQL; the model's own SQL (``untrusted``) runs bounded (see the sandbox)."""
+        from workbench.warehouse.base import execute_untrusted
+
         try:
+            if untrusted:
+                return execute_untrusted(
+                    self.warehouse, checked.ast, timeout=self.timeout, row_limit=self.row_limit
+                )
             return self.warehouse.execute(
                 checked.ast, timeout=self.timeout, row_limit=self.row_limit
             )
@@ -398,7 +405,7 @@ class BedrockLlm:
                 level=logging.WARNING,
             )
             raise _Rejected(exc) from None
-        return checked, self._execute(checked)
+        return checked, self._execute(checked, untrusted=True)
 
     @staticmethod
     def _explain(error: WorkbenchError) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from workbench.warehouse.base import (
     ColumnInfo,
+    IsolatingWarehouse,
     QueryResult,
     TableInfo,
     Warehouse,
     available_warehouses,
     create_warehouse,
+    execute_untrusted,
     register_warehouse,
 )
 from workbench.warehouse.guard import CheckedQuery, SqlGuard, check_sql
@@ -16,6 +18,7 @@ from workbench.warehouse.guard import CheckedQuery, SqlGuard, check_sql
 __all__ = [
     "CheckedQuery",
     "ColumnInfo",
+    "IsolatingWarehouse",
     "QueryResult",
     "SqlGuard",
     "TableInfo",
@@ -23,5 +26,6 @@ __all__ = [
     "available_warehouses",
     "check_sql",
     "create_warehouse",
+    "execute_untrusted",
     "register_warehouse",
 ]

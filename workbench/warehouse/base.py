@@ -84,6 +84,36 @@ class Warehouse(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class IsolatingWarehouse(Protocol):
+    """A backend that runs SQL we did not write under tighter limits than its own queries.
+
+    The embedded DuckDB shares the notebook's process and memory, so it runs such SQL in a
+    bounded worker process. Remote backends are bounded by their servers and need not offer it.
+    """
+
+    def execute_untrusted(
+        self,
+        sql: str | exp.Expression,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult: ...
+
+
+def execute_untrusted(
+    warehouse: Warehouse,
+    sql: str | exp.Expression,
+    *,
+    timeout: float | None = None,
+    row_limit: int | None = None,
+) -> QueryResult:
+    """Run guard-checked SQL that a person or a model wrote: bounded where the backend can."""
+    if isinstance(warehouse, IsolatingWarehouse):
+        return warehouse.execute_untrusted(sql, timeout=timeout, row_limit=row_limit)
+    return warehouse.execute(sql, timeout=timeout, row_limit=row_limit)
+
+
 WarehouseFactory = Callable[["Settings"], Warehouse]
 _REGISTRY: dict[str, WarehouseFactory] = {}
 _ENTRY_POINT_GROUP = "workbench.warehouses"

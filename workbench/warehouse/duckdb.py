@@ -23,6 +23,7 @@ from workbench.core.errors import DataError, DataNotFoundError, QueryError, Quer
 from workbench.core.logs import log_event
 from workbench.data.schema import TABLES_BY_NAME
 from workbench.warehouse.base import ColumnInfo, QueryResult, TableInfo, register_warehouse
+from workbench.warehouse.sandbox import QuerySandbox, SandboxLimits
 
 if TYPE_CHECKING:
     from workbench.core.config import Settings
@@ -44,6 +45,7 @@ class DuckDBWarehouse:
         timeout: float = 30.0,
         threads: int | None = None,
         memory_limit: str | None = None,
+        sandbox: SandboxLimits | None = None,
     ) -> None:
         self.path = Path(path)
         self.row_limit = row_limit
@@ -54,6 +56,9 @@ class DuckDBWarehouse:
         self._con_identity: tuple[int, int, int] | None = None
         self._version: str | None = None
         self._lock = threading.Lock()
+        #: Limits of the worker process for SQL we did not write; None runs it in-process.
+        self.sandbox_limits = sandbox
+        self._sandbox: QuerySandbox | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DuckDBWarehouse:
@@ -64,6 +69,16 @@ class DuckDBWarehouse:
             timeout=wh.timeout_seconds,
             threads=wh.duckdb.threads,
             memory_limit=wh.duckdb.memory_limit,
+            sandbox=(
+                SandboxLimits(
+                    address_space_mb=wh.analyst.memory_mb,
+                    duckdb_memory_mb=wh.analyst.duckdb_memory_mb,
+                    threads=wh.analyst.threads,
+                    max_result_mb=wh.analyst.max_result_mb,
+                )
+                if wh.analyst.isolate
+                else None
+            ),
         )
 
     # -- connection ----------------------------------------------------------------------
@@ -228,6 +243,70 @@ class DuckDBWarehouse:
             frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated
         )
 
+    def execute_untrusted(
+        self,
+        sql: str | exp.Expression,
+        *,
+        timeout: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        """Run guard-checked SQL that a person or a model wrote, in the bounded worker process.
+
+        Same contract as :meth:`execute`; the worker's memory, threads and run time are capped
+        (see :mod:`workbench.warehouse.sandbox`). Without sandbox limits this is :meth:`execute`.
+        """
+        if self.sandbox_limits is None:
+            return self.execute(sql, timeout=timeout, row_limit=row_limit)
+        text = sql.sql(dialect=self.dialect) if isinstance(sql, exp.Expression) else sql
+        limit = self.row_limit if row_limit is None else row_limit
+        timeout = self.timeout if timeout is None else timeout
+        if not self.path.is_file():
+            self._connection()  # raises the DataNotFoundError with its hint
+        with self._lock:
+            if self._sandbox is None:
+                self._sandbox = QuerySandbox(self.path, self.sandbox_limits, backend=self.name)
+            sandbox = self._sandbox
+        try:
+            frame, duration_ms = sandbox.run(text, max_rows=limit + 1, timeout=timeout)
+        except QueryTimeoutError:
+            log_event(
+                log,
+                "query_timeout",
+                backend=self.name,
+                sql=text,
+                timeout_s=timeout,
+                isolated=True,
+                level=logging.WARNING,
+            )
+            raise
+        except QueryError as exc:
+            log_event(
+                log,
+                "query_failed",
+                backend=self.name,
+                sql=text,
+                error=exc.detail or exc.message,
+                isolated=True,
+                level=logging.WARNING,
+            )
+            raise
+        truncated = len(frame) > limit
+        if truncated:
+            frame = frame.iloc[:limit]
+        log_event(
+            log,
+            "query",
+            backend=self.name,
+            sql=text,
+            duration_ms=round(duration_ms, 3),
+            rows=len(frame),
+            truncated=truncated,
+            isolated=True,
+        )
+        return QueryResult(
+            frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated
+        )
+
     def query(self, sql: str | exp.Expression) -> pd.DataFrame:
         return self.execute(sql).frame
 
@@ -296,6 +375,9 @@ class DuckDBWarehouse:
 
     def close(self) -> None:
         with self._lock:
+            if self._sandbox is not None:
+                self._sandbox.close()
+                self._sandbox = None
             if self._con is not None:
                 self._con.close()
                 self._con = None

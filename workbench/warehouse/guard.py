@@ -25,6 +25,11 @@ from workbench.data.schema import DATA_TABLES, Persona, personas_for_tables
 MAX_SQL_CHARS = 100_000
 #: Deeper syntax trees are refused; real analytics queries stay far below this.
 MAX_DEPTH = 256
+#: Most values a literal ``range``/``generate_series`` may produce, and most characters a
+#: literal ``repeat``/``lpad``/``rpad`` may build. Larger ones are refused before running:
+#: on DuckDB they build one list or string in memory that neither ``memory_limit`` nor an
+#: interrupt stops. Sizes computed at run time are bounded by the analyst sandbox instead.
+MAX_GENERATED = 1_000_000
 
 # Node types that write, change settings or reach outside the database.
 _FORBIDDEN_NODE_NAMES = (
@@ -152,7 +157,7 @@ class SqlGuard:
     ``allowed_tables`` is the persona's list (or every data table for an analyst);
     ``persona`` only improves the refusal message. Reasons (``QueryRefusedError.reason``):
     empty, too_long, invalid_character, syntax, too_complex, multiple_statements,
-    not_read_only, forbidden_function, file_access, unknown_table; a table outside the
+    not_read_only, forbidden_function, too_large, file_access, unknown_table; a table outside the
     allow-list raises :class:`PermissionDeniedError` naming the personas who may read it.
     """
 
@@ -257,8 +262,36 @@ class SqlGuard:
                         f"The function {name}() is not allowed: queries may only read the workbench tables.",
                         function=name,
                     )
+            self._check_generated_size(node)
             if isinstance(node, exp.Table):
                 self._check_table_node(node)
+
+    def _check_generated_size(self, node: exp.Expr) -> None:
+        """Refuse literal generators and string builders that would exceed MAX_GENERATED."""
+        size: int | None = None
+        unit = "values"
+        if isinstance(node, exp.GenerateSeries):
+            start, end = _int_literal(node.args.get("start")), _int_literal(node.args.get("end"))
+            step = _int_literal(node.args.get("step")) if node.args.get("step") else 1
+            if start is not None and end is not None and step:
+                size = max(0, (end - start) // step)
+        elif isinstance(node, exp.Repeat):
+            size, unit = _int_literal(node.args.get("times")), "copies"
+        elif isinstance(node, exp.Pad):
+            size, unit = _int_literal(node.args.get("expression")), "characters"
+        elif isinstance(node, exp.Anonymous) and _function_name(node) in _RESIZERS:
+            args = node.expressions
+            size = _int_literal(args[1]) if len(args) > 1 else None
+        if size is not None and size > MAX_GENERATED:
+            # The name as written (range, not generate_series; lpad, not pad).
+            name = node.sql(dialect=self.dialect).split("(", 1)[0].strip().lower()
+            raise _refuse(
+                "too_large",
+                f"{name}() would build {size:,} {unit}; at most {MAX_GENERATED:,} are allowed. "
+                f"Use a smaller size.",
+                function=name,
+                size=size,
+            )
 
     def _check_table_node(self, node: exp.Table) -> None:
         if isinstance(node.this, exp.Func):
@@ -329,12 +362,32 @@ class SqlGuard:
             return tree.limit(self.row_limit, copy=False)
         if isinstance(existing, exp.Limit):
             value = existing.expression
-            if isinstance(value, exp.Literal) and value.is_int and not existing.args.get("percent"):
+            options = existing.args.get("limit_options")  # sqlglot >= 28 keeps PERCENT here
+            percent = existing.args.get("percent") or (
+                isinstance(options, exp.Expr) and options.args.get("percent")
+            )
+            if isinstance(value, exp.Literal) and value.is_int and not percent:
                 if int(value.this) > self.row_limit:
                     existing.set("expression", exp.Literal.number(self.row_limit))
                 return tree
         # Percent, FETCH or computed limits: wrap, so the outer limit always applies.
         return exp.select("*").from_(tree.subquery("guarded")).limit(self.row_limit)
+
+
+# List builders whose second argument is the length of the list they build.
+_RESIZERS = frozenset({"list_resize", "array_resize"})
+
+
+def _int_literal(node: exp.Expr | None) -> int | None:
+    """The value of an integer literal (or its negation), else None."""
+    if isinstance(node, exp.Neg):
+        inner = _int_literal(node.this)
+        return -inner if inner is not None else None
+    if isinstance(node, exp.Paren):
+        return _int_literal(node.this)
+    if isinstance(node, exp.Literal) and node.is_int:
+        return int(node.this)
+    return None
 
 
 def _first_keyword(text: str | None) -> str | None:
