@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import AS_OF
 from workbench.agents.answer import Answer
-from workbench.notebook.magics import parse_options
+from workbench.notebook.magics import split_options
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +101,45 @@ def test_default_persona_is_configurable(shell: Any) -> None:
     shell.run_line_magic("workbench", "--persona warehouse_manager")
 
 
-def test_parse_options() -> None:
-    assert parse_options(
-        "--persona field_engineer --as-of 2026-06-01 how's it going", ("--persona", "--as-of")
-    ) == (
-        {"--persona": "field_engineer", "--as-of": "2026-06-01"},
+def test_split_options_keeps_the_question_as_typed() -> None:
+    assert split_options("--persona field_engineer --as-of 2026-06-01 how's it going") == (
+        "--persona field_engineer --as-of 2026-06-01",
         "how's it going",
     )
-    assert parse_options("-o out", ("-o",)) == ({"-o": "out"}, "")
-    assert parse_options("--out=x", ("-o",)) == ({"-o": "x"}, "")
+    assert split_options("--out=x") == ("--out=x", "")
+    assert split_options("what's up") == ("", "what's up")
+
+
+def test_sql_reads_as_the_session_persona_and_refuses_unknown_options(
+    shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.run_line_magic("workbench", "--persona warehouse_manager")
+    # The warehouse manager may not read suppliers, so neither may their %%sql.
+    assert shell.run_cell_magic("sql", "", "SELECT supplier_name FROM supplier") is None
+    err = capsys.readouterr().err
+    assert "Error:" in err and "supplier" in err
+    # Another persona only when named.
+    frame = shell.run_cell_magic(
+        "sql", "--persona procurement_specialist", "SELECT count(*) AS n FROM supplier"
+    )
+    assert int(frame["n"].iloc[0]) > 0
+    # A mistyped option is an error, not a silent read of every table.
+    assert shell.run_cell_magic("sql", "--Persona procurement_specialist", "SELECT 1") is None
+    assert "unrecognized arguments: --Persona" in capsys.readouterr().err
+    assert shell.run_line_magic("ask", "--personna x how many orders") is None
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_ask_keeps_the_conversation(shell: Any) -> None:
+    shell.run_line_magic("workbench", "--persona warehouse_manager")
+    first = shell.run_line_magic("ask", "revenue by warehouse last month")
+    assert first.ok, first.error
+    follow = shell.run_cell("%%ask\nand the month before?").result
+    assert follow.ok, follow.error
+    assert follow.plan.time_window.start.isoformat() == "2026-04-01"
+    # A new persona starts a new conversation.
+    shell.run_line_magic("workbench", "--persona warehouse_manager")
+    assert not shell.run_line_magic("ask", "and the month before").ok
 
 
 def test_displays_round_floats_but_the_frame_stays_exact(

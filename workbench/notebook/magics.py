@@ -8,48 +8,58 @@
   ``%%ask [--persona P]`` with the question in the cell body;
 - ``%workbench [--home PATH] [--persona P]``: choose the data and the default persona.
 
-A refused or failing query prints the workbench's one-line message instead of a traceback.
+Options are read by IPython's ``magic_arguments`` (``%ask?`` lists them); an unknown option
+is an error, never ignored. ``%%sql`` reads as the session's persona (``%workbench
+--persona``) unless ``--persona`` names another. ``%ask`` keeps one conversation per notebook,
+so "and the month before?" refines the previous answer; ``%workbench`` with a new persona or
+data starts a new one. A refused or failing query prints the workbench's one-line message
+instead of a traceback.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import shlex
 import sys
+import uuid
 from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from workbench.core.errors import WorkbenchError
 
-__all__ = ["WorkbenchMagics", "load_ipython_extension", "parse_options"]
-
-_OPTION = re.compile(r"^\s*(--persona|--as-of|--home|-o|--out)(?:=|\s+)(\S+)")
-_ALIASES = {"--out": "-o"}
+__all__ = ["WorkbenchMagics", "load_ipython_extension", "split_options"]
 
 
-def parse_options(line: str, allowed: tuple[str, ...]) -> tuple[dict[str, str], str]:
-    """Leading ``--name value`` options of a magic line, then the rest (a question keeps its quotes)."""
-    options: dict[str, str] = {}
-    rest = line
-    while True:
-        match = _OPTION.match(rest)
-        if not match:
-            break
-        name = _ALIASES.get(match.group(1), match.group(1))
-        if name not in allowed:
-            raise WorkbenchError(f"Unknown option {match.group(1)}; use {', '.join(allowed)}.")
-        options[name] = match.group(2)
-        rest = rest[match.end() :]
-    return options, rest.strip()
+def split_options(line: str) -> tuple[str, str]:
+    """The leading options of a magic line and the rest: a question keeps its quotes and
+    apostrophes ("what's our spend?"), which a shell-style split of the whole line would not."""
+    words = line.split()
+    taken: list[str] = []
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        taken.append(words[i])
+        if "=" not in words[i] and i + 1 < len(words):
+            taken.append(words[i + 1])
+            i += 1
+        i += 1
+    rest = line.strip()
+    for word in taken:
+        rest = rest[rest.index(word) + len(word) :].lstrip()
+    return " ".join(shlex.quote(w) for w in taken), rest
 
 
 class WorkbenchMagics:
-    """The magics' state: one Workbench (made on first use) and the default persona."""
+    """The magics' state: one Workbench (made on first use), the session persona and the
+    notebook's conversation."""
 
     def __init__(self, shell: Any, workbench: Any = None) -> None:
         self.shell = shell
         self._workbench = workbench
         self.home: str | None = None
         self.persona = os.environ.get("WORKBENCH_PERSONA", "warehouse_manager")
+        self.session_id = f"notebook-{uuid.uuid4().hex}"
 
     @property
     def workbench(self) -> Any:
@@ -59,64 +69,79 @@ class WorkbenchMagics:
             self._workbench = Workbench(home=self.home)
         return self._workbench
 
-    def _fail(self, exc: WorkbenchError) -> None:
+    def _fail(self, exc: Exception) -> None:
         print(f"Error: {exc}", file=sys.stderr)
 
-    # -- magics --------------------------------------------------------------------------------
-    def sql(self, line: str, cell: str) -> Any:
-        """%%sql [--persona P] [-o NAME]: run the cell's SQL (guarded) and return a DataFrame."""
-        try:
-            options, _ = parse_options(line, ("--persona", "-o"))
-            persona = options.get("--persona")
-            if persona is not None:
-                from workbench.data.schema import PERSONA_TABLES, Persona
+    def _new_conversation(self) -> None:
+        self.session_id = f"notebook-{uuid.uuid4().hex}"
 
-                who = Persona.parse(persona)
-                frame = self.workbench.sql(
-                    cell, allowed_tables=PERSONA_TABLES[who], persona=who.value
-                )
-            else:
-                frame = self.workbench.sql(cell)
-        except WorkbenchError as exc:
+    # -- magics --------------------------------------------------------------------------------
+    @magic_arguments()
+    @argument(
+        "--persona",
+        "-p",
+        help="read as this persona (default: the session's, %%workbench --persona)",
+    )
+    @argument("-o", "--out", dest="out", help="also store the DataFrame in this variable")
+    def sql(self, line: str, cell: str) -> Any:
+        """Run the cell's SQL through the SQL guard (one read-only SELECT over the persona's
+        tables) and return a DataFrame."""
+        try:
+            args = parse_argstring(self.sql, line)
+            from workbench.data.schema import PERSONA_TABLES, Persona
+
+            who = Persona.parse(args.persona or self.persona)
+            frame = self.workbench.sql(cell, allowed_tables=PERSONA_TABLES[who], persona=who.value)
+        except (WorkbenchError, UsageError) as exc:
             self._fail(exc)
             return None
         if frame.attrs.get("truncated"):
             print(f"(first {frame.attrs.get('row_limit')} rows only)", file=sys.stderr)
-        if "-o" in options:
-            self.shell.user_ns[options["-o"]] = frame
+        if args.out:
+            self.shell.user_ns[args.out] = frame
         return frame
 
+    @magic_arguments()
+    @argument("--persona", "-p", help="ask as this persona (default: the session's)")
+    @argument("--as-of", dest="as_of", help="the date 'today' means, YYYY-MM-DD")
     def ask(self, line: str, cell: str | None = None) -> Any:
-        """%ask [--persona P] [--as-of D] question (or %%ask with the question below): the Answer."""
+        """Ask a question (the rest of the line, or the cell below %%ask) and return the
+        Answer; follow-ups refine the notebook's previous answer."""
         try:
-            options, question = parse_options(line, ("--persona", "--as-of"))
-            if cell is not None:
-                question = " ".join([question, cell.strip()]).strip()
-        except WorkbenchError as exc:
+            options, question = split_options(line)
+            args = parse_argstring(self.ask, options)
+        except UsageError as exc:
             self._fail(exc)
             return None
+        if cell is not None:
+            question = " ".join([question, cell.strip()]).strip()
         if not question:
             print("Usage: %ask [--persona P] [--as-of YYYY-MM-DD] your question", file=sys.stderr)
             return None
-        persona = options.get("--persona", self.persona)
-        return self.workbench.ask(question, persona, as_of=options.get("--as-of"))
+        persona = args.persona or self.persona
+        return self.workbench.ask(question, persona, as_of=args.as_of, session_id=self.session_id)
 
+    @magic_arguments()
+    @argument("--home", help="the workbench home (data, users, ledger)")
+    @argument("--persona", "-p", help="the session's persona for %%ask and %%%%sql")
     def configure(self, line: str) -> Any:
-        """%workbench [--home PATH] [--persona P]: choose the data and the default persona."""
+        """Choose the data and the session's persona (either starts a new conversation)."""
         try:
-            options, _ = parse_options(line, ("--home", "--persona"))
-            if "--persona" in options:
+            args = parse_argstring(self.configure, line)
+            if args.persona:
                 from workbench.data.schema import Persona
 
-                self.persona = Persona.parse(options["--persona"]).value
-        except WorkbenchError as exc:
+                self.persona = Persona.parse(args.persona).value
+                self._new_conversation()
+        except (WorkbenchError, UsageError) as exc:
             self._fail(exc)
             return None
-        if "--home" in options:
+        if args.home:
             if self._workbench is not None:
                 self._workbench.close()
             self._workbench = None
-            self.home = options["--home"]
+            self.home = args.home
+            self._new_conversation()
         return {"home": str(self.workbench.home), "persona": self.persona}
 
 
