@@ -300,6 +300,18 @@ def test_crontab_block_has_one_line_per_report_with_parameters_and_logs(tmp_path
     assert next(ln for ln in jobs if "supplier_scorecard" in ln).startswith("15 5 * * 1 ")
 
 
+def test_crontab_block_sets_no_variable_for_the_users_other_lines(tmp_path: Path) -> None:
+    block = crontab_block(
+        home=tmp_path, output_dir=tmp_path / "out", log_dir=tmp_path / "logs", command=["workbench"]
+    )
+    merged = merge_block("MAILTO=me\n0 1 * * * my-own-job\n", block)
+    assert not [
+        line
+        for line in merged.splitlines()
+        if "=" in line.split(" ")[0] and not line.startswith("MAILTO")
+    ]
+
+
 def test_crontab_block_validates_before_writing(tmp_path: Path) -> None:
     with pytest.raises(ReportParameterError, match="unknown parameter 'colour'"):
         crontab_block(home=tmp_path, output_dir=tmp_path, log_dir=tmp_path,

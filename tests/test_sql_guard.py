@@ -388,3 +388,18 @@ def test_guard_never_crashes_and_only_passes_reads(text: str) -> None:
     assert isinstance(checked.ast, exp.Query)
     assert checked.tables <= PERSONA_TABLES[Persona.WAREHOUSE_MANAGER]
     assert isinstance(checked.ast.args.get("limit"), exp.Limit)
+
+
+def test_a_refused_query_is_logged_truncated(workbench, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from workbench.core.errors import QueryRefusedError
+
+    hostile = "SELECT 1; " + "DROP TABLE product; " * 5000
+    with caplog.at_level(logging.WARNING), pytest.raises(QueryRefusedError):
+        workbench.sql(hostile)
+    records = [r for r in caplog.records if getattr(r, "event", "") == "query_refused"]
+    assert records
+    for r in records:
+        assert len(r.fields["sql"]) <= 2000 < len(hostile)  # type: ignore[attr-defined]
+        assert r.fields["sql_chars"] == len(hostile)  # type: ignore[attr-defined]

@@ -19,6 +19,8 @@ from workbench.warehouse.base import Warehouse, create_warehouse, execute_untrus
 from workbench.warehouse.guard import SqlGuard
 
 log = logging.getLogger(__name__)
+#: How much of a refused query the log keeps.
+_LOGGED_SQL_CHARS = 2000
 
 
 class Workbench:
@@ -77,7 +79,9 @@ class Workbench:
                 "query_refused",
                 level=logging.WARNING,
                 backend=self.warehouse.name,
-                sql=sql,
+                # Truncated: a refused query can be 100 kB of hostile text.
+                sql=sql[:_LOGGED_SQL_CHARS],
+                sql_chars=len(sql),
                 persona=persona,
                 reason=exc.fields.get("reason"),
                 error=exc.message,

@@ -69,7 +69,9 @@ def crontab_block(
     """
     specs = list(reports) if reports is not None else list(REPORTS.values())
     base = list(command) if command else default_command()
-    lines = [BEGIN_MARKER, "SHELL=/bin/sh"]
+    # No SHELL= line: a crontab variable applies to every line after it, the user's own too;
+    # our lines need only cron's default /bin/sh.
+    lines = [BEGIN_MARKER]
     for spec in specs:
         params = dict((parameters or {}).get(spec.name, {}))
         validate_parameters(spec, params)  # names and types; warehouse ids are checked at run time
