@@ -271,60 +271,20 @@ def _workgroup_arn(plan: Plan) -> str:
     return str(json.loads(out.stdout)["workgroup"]["workgroupArn"])
 
 
-#: The reference workload of docs/deploy.md: 3 personas x 50 questions a day, 22 working days.
-REFERENCE = {
-    "questions_per_day": 150,
-    "working_days": 22,
-    "warehouse_seconds_per_question": 2.0,  # one query each (Redshift bills at least 60 s)
-    "athena_mb_per_question": 50,
-    "bedrock_share": 0.2,  # planner.mode auto: the offline planner answers most
-    "bedrock_tokens": (3000, 200),
-    "lambda_share": 0.3,  # calculation questions run a tool function
-    "lambda_seconds": 2.0,
-}
-
-
 def monthly_costs(config: str | None = None) -> dict[str, dict[str, float]]:
-    """USD a month, idle and at the reference workload, from the project's pricing functions.
-
-    Prices and capacities are the workbench configuration's ``cost.*`` (the ledger's); the
-    shape of the workload is :data:`REFERENCE`. Idle: the notebook instance for
-    ``cost.sagemaker_hours_per_day`` on working days (idle-stop stops it otherwise); Redshift
-    Serverless and Lambda cost nothing idle.
-    """
+    """USD a month per service, idle and at the reference workload (3 personas x 50 questions a
+    day, 22 working days), from the same estimate as ``workbench cost estimate`` (the ledger's
+    pricing: merged Redshift windows, Athena's 10 MB minimum, Bedrock by model, notebook uptime).
+    Settings: ``config`` when given, else the AWS configuration template the stack deploys."""
     from workbench.core.config import load_settings
-    from workbench.cost import pricing
+    from workbench.cost.estimate import Workload, aws_default_settings, estimate
 
-    settings = load_settings(Path(config) if config else {})
-    cost, r = settings.cost, REFERENCE
-    model = settings.planner.bedrock.model_id
-    days, questions = r["working_days"], r["questions_per_day"] * r["working_days"]
-    notebook = pricing.notebook_daily_cost(cost) * days
-    bedrock = (
-        questions * r["bedrock_share"] * pricing.bedrock_cost(model, *r["bedrock_tokens"], cost)
-    )
-    lam = (
-        questions
-        * r["lambda_share"]
-        * pricing.lambda_cost(r["lambda_seconds"] * 1000, settings.invoker.lambda_.memory_mb, cost)
-    )
-    redshift = questions * pricing.redshift_cost(r["warehouse_seconds_per_question"] * 1000, cost)
-    athena = questions * pricing.athena_cost(int(r["athena_mb_per_question"] * 2**20), cost)
-    idle = {"notebook": notebook}
+    settings = load_settings(Path(config)) if config else aws_default_settings()
+    idle = estimate(settings, Workload(questions_per_day=0), backend="athena").by_service
     return {
-        "idle": idle,
-        "reference_redshift": {
-            "notebook": notebook,
-            "redshift": redshift,
-            "bedrock": bedrock,
-            "lambda": lam,
-        },
-        "reference_athena": {
-            "notebook": notebook,
-            "athena": athena,
-            "bedrock": bedrock,
-            "lambda": lam,
-        },
+        "idle": {k: v for k, v in idle.items() if v},
+        "reference_redshift": estimate(settings, Workload(), backend="redshift").by_service,
+        "reference_athena": estimate(settings, Workload(), backend="athena").by_service,
     }
 
 

@@ -87,14 +87,15 @@ def test_costs_come_from_the_projects_pricing() -> None:
     sys.path.insert(0, str(SCRIPT.parent))
     import deploy  # type: ignore[import-not-found]
 
-    from workbench.core.config import load_settings
-    from workbench.cost import pricing
+    from workbench.cost.estimate import Workload, aws_default_settings, estimate
 
     costs = deploy.monthly_costs()
-    cost = load_settings({}).cost
-    assert costs["idle"]["notebook"] == pricing.notebook_daily_cost(cost) * 22
-    questions = 150 * 22
-    assert costs["reference_redshift"]["redshift"] == questions * pricing.redshift_cost(2000, cost)
+    settings = aws_default_settings()
+    # The same figures as `workbench cost estimate` (one estimate, one pricing).
+    assert costs["reference_athena"] == estimate(settings, Workload(), backend="athena").by_service
+    redshift = estimate(settings, Workload(), backend="redshift").by_service
+    assert costs["reference_redshift"] == redshift
+    assert set(costs["idle"]) <= set(redshift) and sum(costs["idle"].values()) > 0
     assert f"${sum(costs['idle'].values()):,.2f} a month" in lines["idle"]
 
 
