@@ -13,6 +13,7 @@ Run: ``python -m benchmarks ask`` or ``python -m benchmarks.bench_ask --scales s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import statistics
 import sys
@@ -36,8 +37,8 @@ def _bench_scale(scale: str, root: Path, repeat: int) -> dict[str, Any]:
     from tests.questions.compare import load_questions
     from workbench.agents.base import AgentRequest
     from workbench.app import Workbench
-    from workbench.data.generator import generate
     from workbench.core.errors import WorkbenchError
+    from workbench.data.generator import generate
     from workbench.data.schema import Persona
 
     home = root / scale
@@ -59,10 +60,9 @@ def _bench_scale(scale: str, root: Path, repeat: int) -> dict[str, Any]:
             for req in requests:
                 agent = wb.sql_agent(req.persona)
                 t0 = time.perf_counter()
-                try:
+                # A question refused on this scale's data is counted in errors by the warm-up.
+                with contextlib.suppress(WorkbenchError):
                     agent.planner.plan(req.question, persona=req.persona, as_of=req.as_of)
-                except WorkbenchError:
-                    pass  # refused on this scale's data (counted in errors by the warm-up)
                 planner_ms.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
                 answer = agent.answer(req)

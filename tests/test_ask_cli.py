@@ -29,7 +29,9 @@ def test_table_output_shows_ids_and_names(sample_home: Path) -> None:
     assert result.exit_code == 0, result.output
     read_as, first = result.output.splitlines()[:2]
     # How the question was read comes first, then the answer.
-    assert read_as == "Read as: Stock positions · out of stock · warehouse: West Distribution Center"
+    assert (
+        read_as == "Read as: Stock positions · out of stock · warehouse: West Distribution Center"
+    )
     assert "out of stock at West Distribution Center" in first
     assert (
         "product_id" in result.output

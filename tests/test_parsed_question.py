@@ -180,7 +180,10 @@ def test_a_ranking_is_never_shown_as_first_rows(workbench: Workbench) -> None:
         "which suppliers delivered late most often", "procurement_specialist", as_of=AS_OF
     )
     assert answer.ok, answer.error
-    assert "first 10 rows" not in answer.interpretation.text and "by supplier" in answer.interpretation.text
+    assert (
+        "first 10 rows" not in answer.interpretation.text
+        and "by supplier" in answer.interpretation.text
+    )
     assert any(p.kind == "order" for p in answer.interpretation.parts)
 
 

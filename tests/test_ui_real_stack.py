@@ -63,9 +63,7 @@ def test_kpis_question_follow_up_cost_and_cache_on_real_data(backend: WorkbenchB
     assert dash.error.value == "", dash.error.value
     assert "warehouse" in dash.answer.value.lower()
     # How the question was read comes first, one chip per part.
-    chips = [
-        getattr(c, "value", None) or c.children[0].value for c in dash.interpretation.children
-    ]
+    chips = [getattr(c, "value", None) or c.children[0].value for c in dash.interpretation.children]
     assert chips[0] == "Read as:"
     assert any("Revenue" in c and "wb-chip-measure" in c for c in chips)
     assert any("by warehouse" in c for c in chips)

@@ -230,9 +230,9 @@ class PersonaSqlAgent:
                     keys[dim] = tuple(dict.fromkeys(frame[column].dropna().astype(str)))
         elif plan.listing in self.model.listings:
             listing = self.model.listings[plan.listing or ""]
-            column = listing.columns[0][0] if listing.columns else None
-            if column and column in frame.columns:
-                keys[column] = tuple(dict.fromkeys(frame[column].dropna().astype(str)))
+            key = listing.columns[0][0] if listing.columns else None
+            if key and key in frame.columns:
+                keys[key] = tuple(dict.fromkeys(frame[key].dropna().astype(str)))
         return keys
 
     def parse(self, question: str, as_of: Any) -> ParsedQuestion:

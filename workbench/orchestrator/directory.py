@@ -2,27 +2,23 @@
 
 SQL agents come from a factory (``Workbench.sql_agent``: one per persona, wrapped by the
 configured planner mode); specialists are made once per name over the same warehouse and
-the configured invoker. ``is_follow_up`` asks the persona's planner whether a question reads
-as a follow-up, memoized per question so a cache hit does not pay for the analysis.
+the configured invoker. ``parse`` reads a question once with the persona's planner (its
+vocabulary and the entity names the persona may see).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from workbench.agents.base import Agent
-from workbench.cache.result_cache import normalize_question
 from workbench.core.config import Settings
 from workbench.data.schema import Persona
 
 if TYPE_CHECKING:
     from workbench.invokers.base import Invoker
     from workbench.warehouse.base import Warehouse
-
-_FOLLOW_UP_MEMO = 4096
 
 
 class DefaultAgentDirectory:
@@ -43,7 +39,6 @@ class DefaultAgentDirectory:
         self._sql: dict[Persona, Agent] = {}
         self._specialists: dict[str, Agent] = {}
         self._invoker: Invoker | None = None
-        self._follow_ups: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._lock = threading.RLock()
 
     def sql_agent(self, persona: Persona) -> Agent:
@@ -96,35 +91,9 @@ class DefaultAgentDirectory:
 
         return parse_text(question, as_of, persona.value)
 
-    def is_follow_up(self, persona: Persona, question: str) -> bool:
-        """Whether the persona's planner reads ``question`` as a follow-up (memoized)."""
-        key = (persona.value, normalize_question(question))
-        with self._lock:
-            known = self._follow_ups.get(key)
-            if known is not None:
-                self._follow_ups.move_to_end(key)
-                return known
-        planner = _planner_of(self.sql_agent(persona))
-        check = getattr(planner, "is_followup", None)
-        verdict = bool(check(question)) if callable(check) else False
-        with self._lock:
-            self._follow_ups[key] = verdict
-            while len(self._follow_ups) > _FOLLOW_UP_MEMO:
-                self._follow_ups.popitem(last=False)
-        return verdict
-
     def reset(self) -> None:
         """Forget agents bound to a closed warehouse (``Workbench.close``)."""
         with self._lock:
             self._sql.clear()
             self._specialists.clear()
             self._invoker = None
-
-
-def _planner_of(agent: Any) -> Any:
-    """The offline planner of a SQL agent, also through a planner-mode wrapper."""
-    for candidate in (agent, getattr(agent, "agent", None), getattr(agent, "inner", None)):
-        planner = getattr(candidate, "planner", None)
-        if planner is not None and callable(getattr(planner, "is_followup", None)):
-            return planner
-    return None

@@ -352,7 +352,7 @@ def merge_hybrid(listing: Answer, enrichment: Enrichment, usage: Usage, *, agent
     text = " ".join(t for t in (listing.answer.strip(), enrichment.sentence) if t)
     read = listing.interpretation
     interpretation = None
-    if read is not None:
+    if read is not None and enrichment.tool:
         from workbench.semantic.interpretation import Interpretation, InterpretationPart
 
         step = InterpretationPart(

@@ -85,6 +85,16 @@ class DashboardBackend(Protocol):
         self, question: str, persona: str, *, token: str, session_id: str | None = None
     ) -> Answer: ...
 
+    def run_plan(
+        self,
+        plan: Any,
+        persona: str,
+        *,
+        token: str,
+        question: str = "",
+        session_id: str | None = None,
+    ) -> Answer: ...
+
     def end_conversation(self, session_id: str) -> None: ...
 
     def cache_stats(self) -> Mapping[str, Any] | None: ...

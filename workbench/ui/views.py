@@ -688,7 +688,8 @@ class DashboardView(w.VBox):
                 f'<span class="wb-chip wb-chip-{html.escape(part.kind)}" '
                 f'title="{html.escape(part.kind)}">{html.escape(part.label)}</span>'
             )
-            if part.kind in REMOVABLE and isinstance(self.model.answer.plan, QueryPlan):
+            answer = self.model.answer
+            if part.kind in REMOVABLE and answer is not None and isinstance(answer.plan, QueryPlan):
                 remove = _button(
                     "×", f"wb-chip-remove-{index}", tooltip=f"Answer again without “{part.label}”"
                 )

@@ -1416,10 +1416,10 @@ class OfflinePlanner:
             metric_cands = [c for c in a.concepts("metric") if c is not r.phrase_cand]
             if not metric_cands and base is not None and len(base.metrics) == 1:
                 # "fill rate by supplier" / "which of these are below 85%": the measure shown.
-                metric = base.metrics[0]
-                if self.model.metrics[metric].is_rate and (num.payload.percent or value > 1):
+                shown = base.metrics[0]
+                if self.model.metrics[shown].is_rate and (num.payload.percent or value > 1):
                     value = value / 100.0
-                r.having.append(MetricFilter(metric, op, value))
+                r.having.append(MetricFilter(shown, op, value))
                 num.payload = Token(
                     num.payload.text, num.payload.stem, num.payload.start, num.payload.end, None
                 )
