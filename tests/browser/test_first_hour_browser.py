@@ -27,6 +27,18 @@ def _idle(page: Any) -> None:
     page.wait_for_selector(".wb-busy-indicator", state="detached", timeout=WAIT_MS)
 
 
+def _warehouse_dashboard(page: Any, server: RunningServer) -> None:
+    """Log in as the analyst with Enter and open the Warehouse Manager dashboard."""
+    _open(page, server)
+    page.fill(".wb-login-username input", "analyst")
+    page.fill(".wb-login-password input", PASSWORD)
+    page.press(".wb-login-password input", "Enter")
+    page.wait_for_selector(".wb-picker", timeout=WAIT_MS)
+    page.click("button.wb-persona-warehouse_manager")
+    page.wait_for_selector(".wb-dashboard-warehouse_manager", timeout=WAIT_MS)
+    _idle(page)
+
+
 def test_enter_submits_the_login_form_and_the_question_and_wide_tables_scroll(
     page: PageAndLog, voila_server: RunningServer
 ) -> None:
@@ -34,14 +46,7 @@ def test_enter_submits_the_login_form_and_the_question_and_wide_tables_scroll(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # Narrow enough that a listing with many columns is wider than the answer column.
     browser_page.set_viewport_size({"width": 900, "height": 900})
-    _open(browser_page, voila_server)
-    browser_page.fill(".wb-login-username input", "analyst")
-    browser_page.fill(".wb-login-password input", PASSWORD)
-    browser_page.press(".wb-login-password input", "Enter")
-    browser_page.wait_for_selector(".wb-picker", timeout=WAIT_MS)
-    browser_page.click("button.wb-persona-warehouse_manager")
-    browser_page.wait_for_selector(".wb-dashboard-warehouse_manager", timeout=WAIT_MS)
-    _idle(browser_page)
+    _warehouse_dashboard(browser_page, voila_server)
 
     browser_page.fill(
         ".wb-question input",
@@ -171,14 +176,7 @@ def test_interpretation_chips_remove_the_period_and_a_filter(
 ) -> None:
     browser_page, requests = page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    _open(browser_page, voila_server)
-    browser_page.fill(".wb-login-username input", "analyst")
-    browser_page.fill(".wb-login-password input", PASSWORD)
-    browser_page.press(".wb-login-password input", "Enter")
-    browser_page.wait_for_selector(".wb-picker", timeout=WAIT_MS)
-    browser_page.click("button.wb-persona-warehouse_manager")
-    browser_page.wait_for_selector(".wb-dashboard-warehouse_manager", timeout=WAIT_MS)
-    _idle(browser_page)
+    _warehouse_dashboard(browser_page, voila_server)
     browser_page.fill(".wb-question input", "revenue by warehouse last month at the East warehouse")
     browser_page.press(".wb-question input", "Enter")
     browser_page.wait_for_selector(".wb-chip-period", timeout=WAIT_MS)

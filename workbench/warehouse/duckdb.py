@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -227,21 +227,7 @@ class DuckDBWarehouse:
             timer.cancel()
             cursor.close()
         duration_ms = (time.perf_counter() - start) * 1000
-        truncated = len(frame) > limit
-        if truncated:
-            frame = frame.iloc[:limit]
-        log_event(
-            log,
-            "query",
-            backend=self.name,
-            sql=text,
-            duration_ms=round(duration_ms, 3),
-            rows=len(frame),
-            truncated=truncated,
-        )
-        return QueryResult(
-            frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated
-        )
+        return self._result(frame, text, limit, duration_ms)
 
     def execute_untrusted(
         self,
@@ -290,6 +276,12 @@ class DuckDBWarehouse:
                 level=logging.WARNING,
             )
             raise
+        return self._result(frame, text, limit, duration_ms, isolated=True)
+
+    def _result(
+        self, frame: pd.DataFrame, text: str, limit: int, duration_ms: float, **log_fields: Any
+    ) -> QueryResult:
+        """The rows up to ``limit`` (one more was fetched to tell whether it was cut), logged."""
         truncated = len(frame) > limit
         if truncated:
             frame = frame.iloc[:limit]
@@ -301,7 +293,7 @@ class DuckDBWarehouse:
             duration_ms=round(duration_ms, 3),
             rows=len(frame),
             truncated=truncated,
-            isolated=True,
+            **log_fields,
         )
         return QueryResult(
             frame=frame, sql=text, backend=self.name, duration_ms=duration_ms, truncated=truncated
