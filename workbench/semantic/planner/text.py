@@ -211,6 +211,9 @@ class Speller:
         for suffix in ("ing", "ed", "es", "s", "er", "ers", "ly", "d"):
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 base = word[: -len(suffix)]
+                # "priced" is "price" + d; "deliverd" is a slip for "delivered", not an inflection.
+                if suffix == "d" and not base.endswith("e"):
+                    continue
                 if (
                     base in self._known
                     or base + "e" in self._known
