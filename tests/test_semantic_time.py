@@ -15,6 +15,13 @@ AS_OF = date(2026, 6, 30)
     ("text", "start", "end"),
     [
         ("revenue today", "2026-06-30", "2026-06-30"),
+        # Ahead of today (planned dates only: promised, expected).
+        ("orders due tomorrow", "2026-07-01", "2026-07-01"),
+        ("the day after tomorrow", "2026-07-02", "2026-07-02"),
+        ("POs expected in the next 7 days", "2026-07-01", "2026-07-07"),
+        ("arriving over the next 2 weeks", "2026-07-01", "2026-07-14"),
+        ("due next week", "2026-07-06", "2026-07-12"),
+        ("expected next month", "2026-07-01", "2026-07-31"),
         ("sales yesterday", "2026-06-29", "2026-06-29"),
         ("last 7 days", "2026-06-24", "2026-06-30"),
         ("in the past 30 days", "2026-06-01", "2026-06-30"),

@@ -89,7 +89,7 @@ def period_window(unit: str, offset: int, as_of: date) -> TimeWindow:
     """Calendar period ``unit`` (week/month/quarter/year) ``offset`` periods back.
 
     ``offset=0`` is the current period up to the as-of date; ``offset=1`` is the whole
-    previous period.
+    previous period; ``offset=-1`` the whole next one.
     """
     if unit == "week":
         start = as_of - timedelta(days=as_of.weekday()) - timedelta(weeks=offset)
@@ -108,6 +108,8 @@ def period_window(unit: str, offset: int, as_of: date) -> TimeWindow:
     if offset == 0:
         end = as_of
         label = f"this {unit}"
+    elif offset == -1:
+        label = f"next {unit}"
     elif offset == 1:
         label = f"last {unit}"
     else:
@@ -286,6 +288,45 @@ def _today(m: re.Match[str], as_of: date) -> TimeWindow:
 def _yesterday(m: re.Match[str], as_of: date) -> TimeWindow:
     d = as_of - timedelta(days=1)
     return TimeWindow(d, d, "yesterday")
+
+
+# --- ahead of today: only dates that are planned (promised, expected) can fall there ---------
+
+
+@_rule(r"(?:for\s+|by\s+)?tomorrow(?:'s)?")
+def _tomorrow(m: re.Match[str], as_of: date) -> TimeWindow:
+    d = as_of + timedelta(days=1)
+    return TimeWindow(d, d, "tomorrow")
+
+
+@_rule(r"(?:for\s+)?(?:the\s+)?day\s+after\s+tomorrow")
+def _day_after_tomorrow(m: re.Match[str], as_of: date) -> TimeWindow:
+    d = as_of + timedelta(days=2)
+    return TimeWindow(d, d, d.isoformat())
+
+
+@_rule(rf"(?:in\s+|over\s+|during\s+|for\s+|within\s+)?(?:the\s+)?(?:next|coming|upcoming)\s+{_NUM}\s+{_UNIT}")
+def _next_n(m: re.Match[str], as_of: date) -> TimeWindow | None:
+    """'the next 7 days' = the 7 days after today (tomorrow through today + 7)."""
+    n, unit = _num(m["n"]), m["unit"].lower()
+    if n <= 0:
+        return None
+    start = as_of + timedelta(days=1)
+    if unit == "day":
+        end = as_of + timedelta(days=n)
+    elif unit == "week":
+        end = as_of + timedelta(days=7 * n)
+    else:
+        end = _add_months(as_of, n * {"month": 1, "quarter": 3, "year": 12}[unit])
+    return TimeWindow(start, end, f"next {n} {unit}s" if n != 1 else f"next {unit}")
+
+
+@_rule(rf"(?:(?:in|during|for|over)\s+)?(?:the\s+)?(?:next|coming|upcoming|following)\s+{_PERIOD}")
+def _next_period(m: re.Match[str], as_of: date) -> TimeWindow:
+    """'next week / month / quarter / year' = the whole next calendar period."""
+    unit = m["unit"].lower()
+    following = period_window(unit, -1, as_of)
+    return TimeWindow(following.start, following.end, f"next {unit}")
 
 
 @_rule(r"(?:the\s+)?day\s+before\s+yesterday")
