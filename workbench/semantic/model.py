@@ -129,6 +129,10 @@ class Condition:
     time_column: exp.Expression | None = None
     no_time_window: bool = False
     cancellation: bool = False
+    #: The time column is a planned date (promised, expected): windows ahead of today apply.
+    planned: bool = False
+    #: The listing column counting the days by which the condition holds ("more than 3 days late").
+    days_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -508,12 +512,15 @@ class ConditionDef(_Entry):
     time_column: Sql | None = None
     no_time_window: bool = False
     cancellation: bool = False
+    planned: bool = False
+    days_column: Word | None = None
 
     def spec(self, name: str) -> Condition:
         highlight = self.highlight.model_dump(exclude_unset=True) if self.highlight else None
         return Condition(
             name, self.source, self.label or name, self.sql, self.synonyms, self.listing_columns,
-            highlight, self.time_column, self.no_time_window, self.cancellation,
+            highlight, self.time_column, self.no_time_window, self.cancellation, self.planned,
+            self.days_column,
         )  # fmt: skip
 
 
@@ -809,6 +816,10 @@ def _reference_issues(
                 add(f"{where}.listing_columns", f"listing '{lname}' has no column '{shown_col}'")
         if cond.highlight is not None and cond.highlight.column not in shown:
             add(f"{where}.highlight", f"listing '{lname}' has no column '{cond.highlight.column}'")
+        if cond.days_column is not None and cond.days_column not in shown:
+            add(f"{where}.days_column", f"listing '{lname}' has no column '{cond.days_column}'")
+        if cond.planned and cond.time_column is None:
+            add(f"{where}.planned", "a planned condition names the planned date as its time_column")
 
     for mname, measure in doc.measures.items():
         where = f"measures.{mname}"

@@ -1458,6 +1458,8 @@ class OfflinePlanner:
                 suggestions=self.suggestions(a.question, persona),
             )
         r = self._read(a, persona, as_of)
+        if r.window is not None and r.window.start > as_of:
+            self._check_planned(a, r, persona)
         attributes = [
             t for c in a.concepts("attribute") for t in c.payload if t.kind == "attribute"
         ]
@@ -1822,6 +1824,18 @@ class OfflinePlanner:
             notes=tuple(r.notes),
         )
         return self._validated_filters(plan)
+
+    def _check_planned(self, a: _Analysis, r: _Reading, persona: Persona) -> None:
+        """A window ahead of today applies only to planned dates (promised, expected)."""
+        if any(self.model.conditions[name].planned for name, negated in r.conditions if not negated):
+            return
+        assert r.window is not None
+        raise OutOfScopeError(
+            f"I answer questions about current and past supply-chain data ('{r.window.describe()}' is "
+            "ahead of today; only promised and expected dates can be). "
+            "Forecasts, routes and optimization are handled by the specialist tools.",
+            suggestions=self.suggestions(a.question, persona),
+        )
 
     def _attribute_plan(
         self, a: _Analysis, r: _Reading, persona: Persona, as_of: date, targets: list[Target]
